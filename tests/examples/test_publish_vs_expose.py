@@ -1,0 +1,47 @@
+"""examples/publish-vs-expose, taught on docs/ports.md."""
+import socket
+
+import pytest
+
+from tests.harness import connect_from_host, wait_until
+
+pytestmark = pytest.mark.docker
+
+REDIS_PING = "import socket; s=socket.create_connection(('{host}', {port}), timeout=3); s.sendall(b'PING\\r\\n'); print(s.recv(64))"
+HTTP_GET = "import urllib.request as u; print(u.urlopen('http://{host}:{port}/', timeout=3).status)"
+
+
+@pytest.fixture
+def stack(compose_project):
+    return compose_project("publish-vs-expose")
+
+
+@pytest.mark.claim("published-port-answers-on-localhost")
+def test_published_port_answers_from_the_host(stack):
+    import urllib.request
+
+    response = wait_until(lambda: urllib.request.urlopen("http://127.0.0.1:3000/", timeout=3),
+                          message="web on 127.0.0.1:3000")
+    assert response.status == 200
+
+
+@pytest.mark.claim("exposed-port-not-reachable-from-host")
+def test_redis_is_not_reachable_from_the_host(stack):
+    assert stack.container("redis").attrs["NetworkSettings"]["Ports"].get("6379/tcp") is None
+    with pytest.raises(ConnectionRefusedError):
+        connect_from_host(6379)
+
+
+@pytest.mark.claim("service-name-reaches-another-container")
+def test_web_reaches_redis_by_service_name(stack):
+    result = stack.exec("web", ["python", "-c", REDIS_PING.format(host="redis", port=6379)])
+    assert result.exit_code == 0, result.output
+    assert "+PONG" in result.output
+
+
+@pytest.mark.claim("expose-is-not-needed-between-containers")
+def test_a_port_without_expose_is_reachable_from_another_container(stack):
+    assert "expose" not in stack.example.services["notes"]
+    result = stack.exec("web", ["python", "-c", HTTP_GET.format(host="notes", port=8000)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "200"

@@ -1,0 +1,364 @@
+"""The test harness: bring an example up with real Compose, inspect it, always tear it down.
+
+Public fixtures are nouns (`docker_client`, `compose_project`); helpers are verbs
+(`wait_until`); internals start with `_`.
+
+Lifecycle guarantees:
+- every stack runs under a unique project name `primer-t-<session>-<slug>-<random>`, so two
+  test sessions (or xdist workers) on one engine never meet;
+- `down --volumes --remove-orphans` runs in a `finally`, also when `up` itself failed;
+- the session holds a lock file while it runs; the sweep at start and end removes every
+  project whose session no longer holds its lock (a run killed with -9 included), and only
+  resources whose Compose project label carries our prefix;
+- SIGTERM becomes KeyboardInterrupt, so finalizers run when CI or a user stops the run.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import docker
+import docker.errors
+import pytest
+
+from primer.compose import ComposeError, run_compose
+from primer.examples import Example, get_example
+from primer.images import read_report as read_images_report
+
+PROJECT_PREFIX = "primer-t-"
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+_PROJECT_RE = re.compile(rf"^{PROJECT_PREFIX}([0-9a-f]{{8}})-")
+_LOCK_DIR = Path(tempfile.gettempdir()) / "primer-test-locks"
+_SESSION_ENV = "PRIMER_TEST_SESSION"
+UP_TIMEOUT_S = 90
+DOWN_TIMEOUT_S = 60
+PORT_LOCK_TIMEOUT_S = 600
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def wait_until(check: Callable[[], object], *, timeout: float = 20, interval: float = 0.1,
+               message: str = "condition") -> object:
+    """Poll `check` until it returns something truthy; fail with its last error after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as error:  # the check's own failure is the diagnostic we report
+            last_error = error
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"{message} not met within {timeout}s (last error: {last_error!r})")
+        time.sleep(interval)
+
+
+# --- sessions, locks and the sweep ------------------------------------------------------
+
+def _lock_path(kind: str, name: str) -> Path:
+    _LOCK_DIR.mkdir(parents=True, exist_ok=True)
+    return _LOCK_DIR / f"{kind}-{name}.lock"
+
+
+def _session_alive(session_id: str) -> bool:
+    path = _lock_path("session", session_id)
+    if not path.exists():
+        return False
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    path.unlink(missing_ok=True)
+    return False
+
+
+def _our_project(name: str | None) -> str | None:
+    """The session id in one of our project names, or None for anything not ours."""
+    match = _PROJECT_RE.match(name or "")
+    return match.group(1) if match else None
+
+
+def sweep(client: docker.DockerClient, *, also_session: str | None = None) -> dict[str, int]:
+    """Remove containers, networks and volumes of our projects whose session is gone.
+
+    Only resources labelled with a Compose project named `primer-t-<session>-...` are
+    considered, so nothing a user made is touched.
+    """
+    alive: dict[str, bool] = {}
+
+    def doomed(labels: dict | None) -> bool:
+        session = _our_project((labels or {}).get(PROJECT_LABEL))
+        if session is None:
+            return False
+        if session == also_session:
+            return True
+        if session not in alive:
+            alive[session] = _session_alive(session)
+        return not alive[session]
+
+    removed = {"containers": 0, "networks": 0, "volumes": 0}
+    for container in client.containers.list(all=True, filters={"label": PROJECT_LABEL}):
+        if doomed(container.labels):
+            with contextlib.suppress(docker.errors.NotFound):
+                container.remove(force=True, v=True)
+                removed["containers"] += 1
+    for network in client.networks.list(filters={"label": PROJECT_LABEL}):
+        if doomed(network.attrs.get("Labels")):
+            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                network.remove()
+                removed["networks"] += 1
+    for volume in client.volumes.list(filters={"label": PROJECT_LABEL}):
+        if doomed(volume.attrs.get("Labels")):
+            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                volume.remove(force=True)
+                removed["volumes"] += 1
+    return removed
+
+
+@contextlib.contextmanager
+def _file_lock(kind: str, name: str, timeout: float) -> Iterator[None]:
+    """A machine-wide lock, released by the kernel even when the holder is killed."""
+    with open(_lock_path(kind, name), "a") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"host port {name} stayed in use by another test for {timeout}s")
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# --- one running example ----------------------------------------------------------------
+
+@dataclass
+class ExecResult:
+    exit_code: int
+    output: str
+
+
+class ComposeProject:
+    """One example brought up under its own project name; verbs to look inside it."""
+
+    def __init__(self, example: Example, name: str, client: docker.DockerClient):
+        self.example = example
+        self.name = name
+        self.client = client
+
+    def compose(self, *args: str, check: bool = True, timeout: float = UP_TIMEOUT_S,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return run_compose(["--project-name", self.name, "-f", str(self.example.compose_file), *args],
+                           cwd=self.example.path, check=check, timeout=timeout, env=env)
+
+    def up(self, *services: str, wait: bool = True, timeout: float = UP_TIMEOUT_S) -> None:
+        args = ["up", "--detach", "--quiet-pull"]
+        if wait:
+            args += ["--wait", "--wait-timeout", str(int(timeout))]
+        try:
+            self.compose(*args, *services, timeout=timeout + 30)
+        except (ComposeError, subprocess.TimeoutExpired) as error:
+            raise ComposeError(f"{error}\n\n--- service logs ---\n{self.logs()}") from None
+
+    def down(self) -> None:
+        self.compose("down", "--volumes", "--remove-orphans", "--timeout", "10",
+                     timeout=DOWN_TIMEOUT_S)
+
+    def logs(self) -> str:
+        proc = self.compose("logs", "--no-color", "--timestamps", check=False, timeout=30)
+        return (proc.stdout + proc.stderr).strip() or "(no logs)"
+
+    def containers(self) -> list:
+        return self.client.containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={self.name}"})
+
+    def container(self, service: str):
+        found = self.client.containers.list(
+            all=True, filters={"label": [f"{PROJECT_LABEL}={self.name}", f"{SERVICE_LABEL}={service}"]})
+        if not found:
+            raise LookupError(f"no container for service {service!r} in project {self.name}")
+        return found[0]
+
+    def exec(self, service: str, command: list[str] | str, **kwargs) -> ExecResult:
+        """Run a command inside a service's container: the place for container-to-container checks."""
+        result = self.container(service).exec_run(command, demux=False, **kwargs)
+        return ExecResult(result.exit_code, (result.output or b"").decode(errors="replace"))
+
+    def host_port(self, service: str, container_port: int, protocol: str = "tcp") -> int:
+        """The host port the engine published for a container port (raises if unpublished)."""
+        container = self.container(service)
+        container.reload()
+        bindings = (container.attrs["NetworkSettings"]["Ports"] or {}).get(f"{container_port}/{protocol}")
+        if not bindings:
+            raise LookupError(f"{service}:{container_port}/{protocol} is not published to the host")
+        return int(bindings[0]["HostPort"])
+
+    def network_names(self) -> list[str]:
+        return [n.name for n in self.client.networks.list(filters={"label": f"{PROJECT_LABEL}={self.name}"})]
+
+    def volume_names(self) -> list[str]:
+        return [v.name for v in self.client.volumes.list(filters={"label": f"{PROJECT_LABEL}={self.name}"})]
+
+
+def connect_from_host(port: int, host: str = "127.0.0.1", timeout: float = 3) -> socket.socket:
+    """Open a TCP connection from the host; tests reach containers only through published ports."""
+    return socket.create_connection((host, port), timeout=timeout)
+
+
+# --- pytest plumbing --------------------------------------------------------------------
+
+def _session_id(config: pytest.Config) -> str:
+    return os.environ[_SESSION_ENV]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # workers inherit the controller's session id through the environment
+    session_id = uuid.uuid4().hex[:8]
+    os.environ[_SESSION_ENV] = session_id
+    handle = open(_lock_path("session", session_id), "a")
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    config._primer_session_lock = handle  # held until the process ends, even on kill -9
+
+    def _interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    handle = getattr(config, "_primer_session_lock", None)
+    if handle:
+        Path(handle.name).unlink(missing_ok=True)
+        handle.close()
+
+
+def _client_or_none() -> docker.DockerClient | None:
+    try:
+        client = docker.from_env(timeout=30)
+        client.ping()
+        return client
+    except docker.errors.DockerException:
+        return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    client = _client_or_none()
+    if client:
+        removed = sweep(client)
+        if any(removed.values()):
+            session.config._primer_swept_at_start = removed
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    client = _client_or_none()
+    if client:
+        session.config._primer_swept_at_end = sweep(client, also_session=_session_id(session.config))
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    for when in ("start", "end"):
+        removed = getattr(config, f"_primer_swept_at_{when}", None)
+        if removed and any(removed.values()):
+            terminalreporter.write_line(f"harness sweep at session {when} removed leftovers: {removed}")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    lines = []
+    client = _client_or_none()
+    if client:
+        version = client.version()
+        lines.append(f"docker engine: {version.get('Version')} (API {version.get('ApiVersion')})")
+    else:
+        lines.append("docker engine: none answers")
+    images = read_images_report()
+    if images:
+        by_kind: dict[str, list[str]] = {}
+        for status in images.values():
+            by_kind.setdefault(status.kind, []).append(status.image)
+        for kind, names in sorted(by_kind.items()):
+            lines.append(f"images, {kind}: {', '.join(sorted(names))}")
+    return lines
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    report = yield
+    if report.failed and call.when == "call":
+        for project in getattr(item, "_primer_projects", []):
+            report.sections.append((f"logs of {project.name} ({project.example.slug})", project.logs()))
+    return report
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> docker.DockerClient:
+    client = _client_or_none()
+    if client is None:
+        message = ("no Docker engine answers. Start Docker (Linux: `sudo systemctl start docker`; "
+                   "macOS/Windows: start Docker Desktop), or run `scripts/test` as root on Debian/Ubuntu "
+                   "to have one installed and started.")
+        if in_ci():
+            pytest.fail(f"CI=true: {message}", pytrace=False)
+        pytest.skip(message)
+    return client
+
+
+def _skip_if_image_unavailable(example: Example) -> None:
+    statuses = read_images_report()
+    for image in sorted(example.images()):
+        status = statuses.get(image)
+        if status and status.kind == "unavailable":
+            pytest.skip(f"image unavailable offline: {image} ({status.how})")
+
+
+@pytest.fixture
+def compose_project(request: pytest.FixtureRequest, docker_client) -> Iterator[Callable[..., ComposeProject]]:
+    """Factory: `compose_project("publish-vs-expose")` brings the example up and returns it.
+
+    Pass `up=False` to get the project without starting it (for tests that drive `up`/`down`
+    themselves); it is still torn down at the end.
+    """
+    with contextlib.ExitStack() as stack:
+        request.node._primer_projects = []
+
+        def start(slug: str, *services: str, up: bool = True, wait: bool = True,
+                  timeout: float = UP_TIMEOUT_S) -> ComposeProject:
+            example = get_example(slug)
+            _skip_if_image_unavailable(example)
+            name = f"{PROJECT_PREFIX}{_session_id(request.config)}-{slug[:20]}-{uuid.uuid4().hex[:6]}"
+            project = ComposeProject(example, name, docker_client)
+            # Fixed host ports ("3000:3000") cannot be shared: hold a machine-wide lock per port
+            # for the life of the stack, across xdist workers and concurrent sessions alike.
+            for port in example.fixed_host_ports():
+                stack.enter_context(_file_lock("port", str(port), PORT_LOCK_TIMEOUT_S))
+            stack.callback(project.down)  # registered before `up`: a failed up is torn down too
+            request.node._primer_projects.append(project)
+            if up:
+                project.up(*services, wait=wait, timeout=timeout)
+            return project
+
+        yield start
