@@ -309,7 +309,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     if report.failed and call.when == "call":
-        for project in getattr(item, "_primer_projects", []):
+        projects = [p for node in item.listchain() for p in getattr(node, "_primer_projects", [])]
+        for project in projects:
             report.sections.append((f"logs of {project.name} ({project.example.slug})", project.logs()))
     return report
 
@@ -335,13 +336,8 @@ def _skip_if_image_unavailable(example: Example) -> None:
             pytest.skip(f"image unavailable offline: {image} ({status.how})")
 
 
-@pytest.fixture
-def compose_project(request: pytest.FixtureRequest, docker_client) -> Iterator[Callable[..., ComposeProject]]:
-    """Factory: `compose_project("publish-vs-expose")` brings the example up and returns it.
-
-    Pass `up=False` to get the project without starting it (for tests that drive `up`/`down`
-    themselves); it is still torn down at the end.
-    """
+@contextlib.contextmanager
+def _project_factory(request: pytest.FixtureRequest, client) -> Iterator[Callable[..., ComposeProject]]:
     with contextlib.ExitStack() as stack:
         request.node._primer_projects = []
 
@@ -350,7 +346,7 @@ def compose_project(request: pytest.FixtureRequest, docker_client) -> Iterator[C
             example = get_example(slug)
             _skip_if_image_unavailable(example)
             name = f"{PROJECT_PREFIX}{_session_id(request.config)}-{slug[:20]}-{uuid.uuid4().hex[:6]}"
-            project = ComposeProject(example, name, docker_client)
+            project = ComposeProject(example, name, client)
             # Fixed host ports ("3000:3000") cannot be shared: hold a machine-wide lock per port
             # for the life of the stack, across xdist workers and concurrent sessions alike.
             for port in example.fixed_host_ports():
@@ -361,4 +357,23 @@ def compose_project(request: pytest.FixtureRequest, docker_client) -> Iterator[C
                 project.up(*services, wait=wait, timeout=timeout)
             return project
 
+        yield start
+
+
+@pytest.fixture
+def compose_project(request: pytest.FixtureRequest, docker_client) -> Iterator[Callable[..., ComposeProject]]:
+    """Factory: `compose_project("publish-vs-expose")` brings the example up and returns it.
+
+    Pass `up=False` to get the project without starting it (for tests that drive `up`/`down`
+    themselves); it is torn down at the end of the test either way.
+    """
+    with _project_factory(request, docker_client) as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def module_compose_project(request: pytest.FixtureRequest, docker_client) -> Iterator[Callable[..., ComposeProject]]:
+    """Like `compose_project`, but the stack lives for the whole test module: for tests that
+    only look at a running stack and change nothing in it."""
+    with _project_factory(request, docker_client) as start:
         yield start

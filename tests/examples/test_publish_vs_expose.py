@@ -11,9 +11,9 @@ REDIS_PING = "import socket; s=socket.create_connection(('{host}', {port}), time
 HTTP_GET = "import urllib.request as u; print(u.urlopen('http://{host}:{port}/', timeout=3).status)"
 
 
-@pytest.fixture
-def stack(compose_project):
-    return compose_project("publish-vs-expose")
+@pytest.fixture(scope="module")
+def stack(module_compose_project):
+    return module_compose_project("publish-vs-expose")
 
 
 @pytest.mark.claim("published-port-answers-on-localhost")
