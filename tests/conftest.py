@@ -1,2 +1,2 @@
-"""Loads the harness (tests/harness.py) for every test."""
-pytest_plugins = ["tests.harness"]
+"""Loads the harness (tests/harness.py) and the claims report writer for every test."""
+pytest_plugins = ["tests.harness", "tests.claims_report"]

@@ -1,0 +1,242 @@
+"""Claims: statements on the pages that a test proves on a real engine.
+
+A page marks a statement with an HTML comment just before it (valid Markdown without any
+tooling):      <!-- claim: redis-not-reachable-from-host -->
+A test proves it:  @pytest.mark.claim("redis-not-reachable-from-host")
+
+This module finds both, checks that they match one to one, reads the report the tests
+write (reports/claims.json) and renders the marks the site shows next to each claim.
+"""
+from __future__ import annotations
+
+import ast
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import DOCS_DIR, REPORTS_DIR, ROOT, TESTS_DIR
+
+CLAIMS_REPORT = REPORTS_DIR / "claims.json"
+CLAIM_COMMENT = re.compile(r"<!--\s*claim:\s*(?P<id>[^\s>]*)\s*-->")
+CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class ClaimError(ValueError):
+    """A malformed, duplicated or unmatched claim; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Location:
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        try:
+            return f"{self.path.relative_to(ROOT)}:{self.line}"
+        except ValueError:
+            return f"{self.path}:{self.line}"
+
+
+# --- claims made by pages ------------------------------------------------------------------
+
+def claims_in_markdown(text: str, path: Path) -> dict[str, Location]:
+    found: dict[str, Location] = {}
+    for match in CLAIM_COMMENT.finditer(text):
+        claim_id = match.group("id")
+        where = Location(path, text.count("\n", 0, match.start()) + 1)
+        if not CLAIM_ID.match(claim_id):
+            raise ClaimError(f"{where}: claim id {claim_id!r} is not kebab-case (a-z, 0-9, single dashes)")
+        if claim_id in found:
+            raise ClaimError(f"{where}: claim {claim_id!r} is already made at {found[claim_id]}")
+        found[claim_id] = where
+    return found
+
+
+def page_claims(docs_dir: Path = DOCS_DIR) -> dict[str, Location]:
+    """Every claim id made by a page, with where it is made; ids are unique across the site."""
+    claims: dict[str, Location] = {}
+    for page in sorted(docs_dir.rglob("*.md")):
+        for claim_id, where in claims_in_markdown(page.read_text(encoding="utf-8"), page).items():
+            if claim_id in claims:
+                raise ClaimError(f"{where}: claim {claim_id!r} is already made at {claims[claim_id]}")
+            claims[claim_id] = where
+    return claims
+
+
+# --- claims proved by tests ----------------------------------------------------------------
+
+def _claim_marks(decorators: list[ast.expr]) -> list[tuple[str, int]]:
+    """("id", line) for each `pytest.mark.claim("id")` among decorators or a pytestmark value."""
+    marks = []
+    for node in decorators:
+        for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "claim":
+                if len(call.args) != 1 or not isinstance(call.args[0], ast.Constant):
+                    raise ClaimError(f"line {call.lineno}: pytest.mark.claim takes one literal claim id")
+                marks.append((call.args[0].value, call.lineno))
+    return marks
+
+
+def claims_in_test_file(path: Path) -> dict[str, list[tuple[str, Location]]]:
+    """claim id -> [(test node id, location)] for one test file, read without importing it."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    rel = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+    found: dict[str, list[tuple[str, Location]]] = {}
+
+    def visit(body: list[ast.stmt], prefix: str, inherited: list[tuple[str, int]]) -> None:
+        for node in body:
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+                inherited = inherited + _claim_marks([node.value])
+        for node in body:
+            if isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+                visit(node.body, f"{prefix}{node.name}::", inherited + _claim_marks(node.decorator_list))
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+                for claim_id, line in inherited + _claim_marks(node.decorator_list):
+                    found.setdefault(claim_id, []).append((f"{rel}::{prefix}{node.name}", Location(path, line)))
+
+    try:
+        visit(tree.body, "", [])
+    except ClaimError as error:
+        raise ClaimError(f"{rel}: {error}") from None
+    return found
+
+
+def tested_claims(tests_dir: Path = TESTS_DIR) -> dict[str, list[tuple[str, Location]]]:
+    """claim id -> [(test node id, location)] for every test under tests/."""
+    claims: dict[str, list[tuple[str, Location]]] = {}
+    for path in sorted(tests_dir.rglob("test_*.py")):
+        for claim_id, tests in claims_in_test_file(path).items():
+            claims.setdefault(claim_id, []).extend(tests)
+    return claims
+
+
+def consistency_problems(pages: dict[str, Location], tests: dict[str, list]) -> list[str]:
+    problems = [f"{where}: claim {claim_id!r} has no test (mark one with @pytest.mark.claim({claim_id!r}))"
+                for claim_id, where in sorted(pages.items()) if claim_id not in tests]
+    for claim_id, proofs in sorted(tests.items()):
+        if claim_id not in pages:
+            for node_id, where in proofs:
+                problems.append(f"{where}: test {node_id} names claim {claim_id!r}, which no page makes "
+                                f"(add <!-- claim: {claim_id} --> before the statement)")
+    return problems
+
+
+def check_consistency(docs_dir: Path = DOCS_DIR, tests_dir: Path = TESTS_DIR) -> None:
+    problems = consistency_problems(page_claims(docs_dir), tested_claims(tests_dir))
+    if problems:
+        raise ClaimError("claims and tests do not match:\n  " + "\n  ".join(problems))
+
+
+# --- the report ----------------------------------------------------------------------------
+
+@dataclass
+class ClaimResult:
+    result: str  # "verified", "failed" or "skipped"
+    tests: list[str] = field(default_factory=list)
+    reason: str = ""  # why skipped or failed
+    time: str = ""
+    engine: str = ""
+    compose: str = ""
+    images: dict[str, str] = field(default_factory=dict)  # image -> "official" | "stand-in"
+
+
+def read_report(path: Path = CLAIMS_REPORT) -> dict:
+    """The last test run's report ({} if none): {"claims": {...}, "examples": {...}, ...}."""
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except ValueError as error:
+        raise ClaimError(f"{path}: not valid JSON ({error}); delete it or re-run the tests") from None
+    if not isinstance(report, dict) or not isinstance(report.get("claims", {}), dict):
+        raise ClaimError(f"{path}: expected an object with a 'claims' object; delete it or re-run the tests")
+    return report
+
+
+# --- marks on the pages --------------------------------------------------------------------
+
+_MARK_TEXT = {"verified": "✓ verified", "failed": "✗ failed", "skipped": "not verified", None: "not verified yet"}
+
+
+def _images_phrase(images: dict[str, str]) -> str:
+    stand_ins = sorted(image for image, kind in images.items() if kind == "stand-in")
+    if not images:
+        return ""
+    if not stand_ins:
+        return "official images"
+    return "stand-in images (" + ", ".join(stand_ins) + ")"
+
+
+def mark_html(entry: dict | None, *, subject: str = "claim") -> str:
+    """The small badge for one claim (or one example) from its report entry, or 'not verified yet'."""
+    result = (entry or {}).get("result")
+    text = _MARK_TEXT.get(result, "not verified yet")
+    details = []
+    if entry:
+        if entry.get("reason"):
+            details.append(entry["reason"])
+        if entry.get("time"):
+            details.append(entry["time"][:10])
+        if entry.get("engine"):
+            details.append(f"Docker engine {entry['engine']}")
+        if entry.get("images"):
+            details.append(_images_phrase(entry["images"]))
+    if result == "skipped" and entry and entry.get("reason"):
+        text = f"not verified: {entry['reason']}"
+        details = details[1:]
+    title = f"This {subject} is checked by a test on a real Docker engine. " + " · ".join(details)
+    shown = text
+    if result == "verified":
+        kind = "stand-in images" if "stand-in" in (entry.get("images") or {}).values() else "official images"
+        shown += f" · {entry.get('time', '')[:10]} · engine {entry.get('engine', '?')} · {kind}"
+    css = {"verified": "verified", "failed": "failed"}.get(result, "unverified")
+    return (f'<span class="claim-mark claim-mark--{css}" title="{html.escape(title.strip())}">'
+            f'{html.escape(shown)}</span>')
+
+
+_OWN_LINE = re.compile(r"^(?P<indent>[ \t]*)<!--\s*claim:\s*(?P<id>[^\s>]*)\s*-->[ \t]*\n"
+                       r"(?P<next>[ \t]*)(?P<marker>(?:[-*+]|\d+\.)[ \t]+)?", re.MULTILINE)
+_BLOCK_START = re.compile(r"^[ \t]*(#|!!!|\?\?\?|\||```|~~~|===|<)")
+
+
+def render_claim_marks(markdown: str, report: dict) -> str:
+    """Replace each claim comment by its mark, placed inside the paragraph or list item it precedes."""
+    claims = report.get("claims", {})
+
+    def own_line(match: re.Match) -> str:
+        mark = mark_html(claims.get(match.group("id")))
+        if match.group("marker"):
+            return f"{match.group('next')}{match.group('marker')}{mark} "
+        rest = markdown[match.end():].split("\n", 1)[0]
+        if not rest.strip() or _BLOCK_START.match(rest):
+            return f"{match.group('indent')}{mark}\n\n{match.group('next')}"
+        return f"{match.group('indent')}{mark} {match.group('next')}"
+
+    markdown = _OWN_LINE.sub(own_line, markdown)
+    return CLAIM_COMMENT.sub(lambda m: mark_html(claims.get(m.group("id"))), markdown)
+
+
+_EXAMPLE_FENCE = re.compile(r'^(?P<indent>[ \t]*)(?P<fence>```|~~~)[^\n]*title="examples/(?P<slug>[a-z0-9-]+)/',
+                            re.MULTILINE)
+
+
+def render_example_marks(markdown: str, report: dict) -> str:
+    """Put the whole example's mark above the first titled block of each example on a page."""
+    examples = report.get("examples", {})
+    seen: set[str] = set()
+
+    def before_fence(match: re.Match) -> str:
+        slug = match.group("slug")
+        if slug in seen:
+            return match.group(0)
+        seen.add(slug)
+        indent = match.group("indent")
+        mark = mark_html(examples.get(slug), subject="example")
+        return (f'{indent}<p class="example-mark">Example <code>{slug}</code>: {mark}</p>\n\n'
+                f"{match.group(0)}")
+
+    return _EXAMPLE_FENCE.sub(before_fence, markdown)

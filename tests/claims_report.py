@@ -1,0 +1,122 @@
+"""pytest plugin: writes reports/claims.json, the record the site's claim marks are drawn from.
+
+For each claim: its result over the tests marked with it, their ids, the Docker engine and
+Compose versions, whether its example ran on official or stand-in images, and the time.
+Claims and examples that did not run this time keep their previous entry.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from primer import claims as claims_model
+from primer.examples import Example
+from primer.images import read_report as read_images_report
+
+_results: dict[str, dict] = {}  # node id -> {"outcome", "reason", "claims"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for mark in item.iter_markers("claim"):
+            item.user_properties.append(("claim", mark.args[0]))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    entry = _results.setdefault(report.nodeid, {"outcome": "passed", "reason": "", "claims": []})
+    entry["claims"] = sorted({value for key, value in report.user_properties if key == "claim"})
+    if report.skipped and entry["outcome"] == "passed":
+        entry["outcome"], entry["reason"] = "skipped", _skip_reason(report)
+    elif report.failed:
+        entry["outcome"] = "failed"
+        entry["reason"] = f"{report.when} failed"
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        return report.longrepr[2].removeprefix("Skipped: ")
+    return str(report.longrepr)
+
+
+def _example_of(node_id: str) -> str | None:
+    path = Path(node_id.split("::")[0])
+    if path.parent.as_posix() == "tests/examples" and path.stem.startswith("test_"):
+        return path.stem[5:].replace("_", "-")
+    return None
+
+
+def _images_of(slug: str | None, statuses: dict) -> dict[str, str]:
+    if not slug or not Example(slug).compose_file.is_file():
+        return {}
+    return {image: statuses[image].kind for image in sorted(Example(slug).images()) if image in statuses}
+
+
+def _summarise(node_ids: list[str], stamp: dict, images: dict[str, str]) -> dict:
+    outcomes = [_results[n] for n in node_ids]
+    failed = [o for o in outcomes if o["outcome"] == "failed"]
+    passed = [o for o in outcomes if o["outcome"] == "passed"]
+    if failed:
+        result, reason = "failed", failed[0]["reason"]
+    elif passed:
+        result, reason = "verified", ""
+    else:
+        result, reason = "skipped", outcomes[0]["reason"]
+    return {"result": result, "reason": reason, "tests": node_ids, **stamp, "images": images}
+
+
+def _versions() -> tuple[str, str]:
+    engine = compose = ""
+    try:
+        import docker
+
+        engine = docker.from_env(timeout=10).version().get("Version", "")
+    except Exception:  # no engine: the report says so by leaving the field empty
+        pass
+    try:
+        from primer.compose import compose_version
+
+        compose = compose_version()
+    except Exception:  # as above
+        pass
+    return engine, compose
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput") or not _results:
+        return  # xdist workers send their reports to the controller, which writes the file
+    engine, compose = _versions()
+    stamp = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "engine": engine, "compose": compose}
+    statuses = read_images_report()
+    try:
+        report = claims_model.read_report()
+    except claims_model.ClaimError:
+        report = {}
+    known = set(claims_model.page_claims())
+    claims = {k: v for k, v in report.get("claims", {}).items() if k in known}
+    examples = dict(report.get("examples", {}))
+
+    by_claim: dict[str, list[str]] = {}
+    by_example: dict[str, list[str]] = {}
+    for node_id, entry in _results.items():
+        for claim_id in entry["claims"]:
+            by_claim.setdefault(claim_id, []).append(node_id)
+        slug = _example_of(node_id)
+        if slug:
+            by_example.setdefault(slug, []).append(node_id)
+    for claim_id, node_ids in by_claim.items():
+        images: dict[str, str] = {}
+        for node_id in node_ids:
+            images.update(_images_of(_example_of(node_id), statuses))
+        claims[claim_id] = _summarise(sorted(node_ids), stamp, images)
+    for slug, node_ids in by_example.items():
+        examples[slug] = _summarise(sorted(node_ids), stamp, _images_of(slug, statuses))
+
+    claims_model.CLAIMS_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    tmp = claims_model.CLAIMS_REPORT.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({**stamp, "claims": dict(sorted(claims.items())),
+                               "examples": dict(sorted(examples.items()))}, indent=2))
+    tmp.replace(claims_model.CLAIMS_REPORT)  # atomic: a concurrent build never reads half a file

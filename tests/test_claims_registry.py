@@ -1,0 +1,68 @@
+"""The claim registry: every claim a page makes has a test, and every claim a test names is made."""
+from pathlib import Path
+
+import pytest
+
+from primer import claims
+
+
+def test_every_page_claim_has_a_test():
+    pages, tests = claims.page_claims(), claims.tested_claims()
+    missing = [p for p in claims.consistency_problems(pages, tests) if "has no test" in p]
+    assert not missing, "\n".join(missing)
+
+
+def test_every_test_claim_is_made_by_a_page():
+    pages, tests = claims.page_claims(), claims.tested_claims()
+    unknown = [p for p in claims.consistency_problems(pages, tests) if "which no page makes" in p]
+    assert not unknown, "\n".join(unknown)
+
+
+def test_a_duplicated_claim_id_names_both_places(tmp_path: Path):
+    page = tmp_path / "page.md"
+    page.write_text("<!-- claim: same-id -->\nOne.\n\n<!-- claim: same-id -->\nTwo.\n")
+    with pytest.raises(claims.ClaimError, match=r"page.md:4: claim 'same-id' is already made at .*page.md:1"):
+        claims.page_claims(tmp_path)
+
+
+def test_a_claim_id_that_is_not_kebab_case_is_refused(tmp_path: Path):
+    (tmp_path / "page.md").write_text("Text.\n<!-- claim: Not_Kebab -->\nStatement.\n")
+    with pytest.raises(claims.ClaimError, match=r"page.md:2: claim id 'Not_Kebab' is not kebab-case"):
+        claims.page_claims(tmp_path)
+
+
+VERIFIED = {"claims": {"a-b": {"result": "verified", "time": "2026-11-24T10:00:00+0000",
+                               "engine": "20.10.24", "images": {"redis:7": "stand-in"}}}}
+
+
+def test_a_verified_claim_mark_lands_inside_its_paragraph():
+    html = claims.render_claim_marks("<!-- claim: a-b -->\nRedis answers.\n", VERIFIED)
+    assert html.startswith('<span class="claim-mark claim-mark--verified"')
+    assert html.endswith("</span> Redis answers.\n")
+    assert "· 2026-11-24 · engine 20.10.24 · stand-in images</span>" in html
+    assert "stand-in images (redis:7)" in html  # the title names them
+
+
+def test_a_claim_before_a_list_item_is_marked_inside_the_item():
+    html = claims.render_claim_marks("- first\n<!-- claim: a-b -->\n- second\n", VERIFIED)
+    assert html.splitlines()[1].startswith('- <span class="claim-mark')
+    assert html.splitlines()[1].endswith("</span> second")
+
+
+def test_without_a_report_every_claim_is_not_verified_yet():
+    html = claims.render_claim_marks("<!-- claim: a-b -->\nRedis answers.\n", {})
+    assert "claim-mark--unverified" in html and "not verified yet" in html
+
+
+def test_a_claim_skipped_for_a_missing_image_says_so():
+    report = {"claims": {"a-b": {"result": "skipped", "reason": "image unavailable offline: mongo:7 (no stand-in)"}}}
+    html = claims.render_claim_marks("<!-- claim: a-b -->\nMongo answers.\n", report)
+    assert "not verified: image unavailable offline: mongo:7" in html
+
+
+def test_a_test_naming_a_claim_no_page_makes_is_reported_with_its_location(tmp_path: Path):
+    test_file = tmp_path / "test_x.py"
+    test_file.write_text('import pytest\n\n@pytest.mark.claim("ghost-claim")\ndef test_x():\n    pass\n')
+    problems = claims.consistency_problems({}, claims.tested_claims(tmp_path))
+    assert problems == [f"{test_file}:3: test {test_file}::test_x names claim 'ghost-claim', which no page "
+                        "makes (add <!-- claim: ghost-claim --> before the statement)"]
