@@ -12,7 +12,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from primer import claims, includes  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
+
+from primer import ROOT, claims, includes, topology  # noqa: E402
+from primer.examples import InvalidExample  # noqa: E402
+
+# A pinned local Mermaid (npm ci): with it defined, Material never fetches one from a CDN.
+MERMAID_JS = ROOT / "node_modules" / "mermaid" / "dist" / "mermaid.min.js"
+MERMAID_URL = "assets/javascripts/mermaid.min.js"
 
 _included: set[str] = set()
 _report: dict = {}
@@ -30,8 +37,24 @@ def on_pre_build(config, **kwargs):
         raise PluginError(str(error)) from None
 
 
-# Record which example files each page includes, and draw the claim and example marks.
+# Serve the local Mermaid with the site (mkdocs serve included).
+def on_files(files, config, **kwargs):
+    if MERMAID_JS.is_file():
+        files.append(File.generated(config, MERMAID_URL, abs_src_path=str(MERMAID_JS)))
+    return files
+
+
+# Draw topology diagrams from compose files, record included example files, draw the marks.
 def on_page_markdown(markdown, page, config, files, **kwargs):
+    try:
+        markdown = topology.render_topologies(markdown)
+    except InvalidExample as error:
+        raise PluginError(f"{page.file.src_uri}: {error}") from None
+    if "```mermaid" in markdown:
+        if MERMAID_JS.is_file():
+            page.meta["mermaid"] = True  # overrides/main.html loads Mermaid on this page only
+        else:  # no local Mermaid: show the diagram's text rather than let the theme use a CDN
+            markdown = markdown.replace("```mermaid", "```text")
     _included.update(includes.included_files(markdown))
     markdown = claims.render_example_marks(markdown, _report)
     return claims.render_claim_marks(markdown, _report)

