@@ -1,0 +1,119 @@
+"""examples/build-your-own-image, taught on docs/images-and-containers.md,
+docs/volumes-and-bind-mounts.md and docs/commands.md.
+
+Compose names the image it builds `<project>-web`; every test removes its image again.
+The rebuild test edits app.py in a copy of the example (tmp_path), never the example itself.
+"""
+import contextlib
+import os
+import shutil
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import docker.errors
+import pytest
+
+from primer.examples import Example
+from tests.harness import PROJECT_PREFIX, ComposeProject, wait_until
+
+pytestmark = pytest.mark.docker
+
+SLUG = "build-your-own-image"
+ORIGINAL = "Hello from an image you built yourself!\n"
+
+
+@dataclass(frozen=True)
+class CopiedExample(Example):
+    """The same example, read from a copy in another folder."""
+    copy_root: Path = Path()
+
+    @property
+    def path(self) -> Path:
+        return self.copy_root / self.slug
+
+
+def fetch(project) -> str:
+    port = project.host_port("web", 8000)
+
+    def get():
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=3) as response:
+            return response.read().decode()
+
+    return wait_until(get, message="web answers")
+
+
+def remove_built_image(client, project) -> None:
+    with contextlib.suppress(docker.errors.NotFound):
+        client.images.remove(f"{project.name}-web", force=True)
+
+
+@pytest.fixture
+def built(compose_project, docker_client):
+    project = compose_project(SLUG, up=False)
+    try:
+        project.up()
+        yield project
+    finally:
+        project.down()
+        remove_built_image(docker_client, project)
+
+
+@pytest.fixture
+def copied(tmp_path, docker_client, request):
+    """The example copied to tmp_path and run under a project name the harness sweeps."""
+    shutil.copytree(Example(SLUG).path, tmp_path / SLUG)
+    session = os.environ["PRIMER_TEST_SESSION"]
+    name = f"{PROJECT_PREFIX}{session}-{SLUG[:20]}-{uuid.uuid4().hex[:6]}"
+    project = ComposeProject(CopiedExample(SLUG, copy_root=tmp_path), name, docker_client)
+    try:
+        yield project
+    finally:
+        project.down()
+        remove_built_image(docker_client, project)
+
+
+@pytest.mark.claim("built-image-runs-copied-app")
+def test_the_built_image_serves_the_app_copied_into_it(built):
+    assert fetch(built) == ORIGINAL
+    container = built.container("web")
+    assert container.attrs["Mounts"] == [], "app.py comes from the image, not from a mount"
+    result = built.exec("web", ["cat", "/app/app.py"])
+    assert result.output == (built.example.path / "web" / "app.py").read_text()
+
+
+@pytest.mark.claim("built-image-runs-as-non-root")
+def test_the_app_runs_as_the_unprivileged_user(built):
+    result = built.exec("web", ["id", "-un"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "appuser"
+
+
+@pytest.mark.claim("compose-names-built-image")
+def test_compose_names_the_built_image_after_project_and_service(built, docker_client):
+    image = docker_client.images.get(f"{built.name}-web")
+    assert built.container("web").image.id == image.id
+
+
+@pytest.mark.claim("copied-file-is-a-snapshot")
+def test_editing_a_copied_file_changes_nothing_until_a_rebuild(copied):
+    copied.up()
+    assert fetch(copied) == ORIGINAL
+    app = copied.example.path / "web" / "app.py"
+    app.write_text(app.read_text().replace("yourself!", "yourself, version 2!"))
+
+    copied.compose("up", "--detach", "--wait")  # no --build: the old image is reused
+    assert fetch(copied) == ORIGINAL
+
+
+@pytest.mark.claim("up-build-picks-up-changes")
+def test_up_build_rebuilds_and_runs_the_changed_code(copied):
+    copied.up()
+    old_image = copied.container("web").image.id
+    app = copied.example.path / "web" / "app.py"
+    app.write_text(app.read_text().replace("yourself!", "yourself, version 2!"))
+
+    copied.compose("up", "--detach", "--wait", "--build", timeout=180)
+    assert fetch(copied) == "Hello from an image you built yourself, version 2!\n"
+    assert copied.container("web").image.id != old_image

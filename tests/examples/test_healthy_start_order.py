@@ -1,0 +1,44 @@
+"""examples/healthy-start-order, taught on docs/compose.md and docs/commands.md."""
+from datetime import datetime, timezone
+
+import pytest
+
+pytestmark = pytest.mark.docker
+
+
+def parse_time(value: str) -> datetime:
+    """Docker's RFC 3339 timestamps carry nanoseconds; Python keeps microseconds."""
+    stamp, _, fraction = value.rstrip("Z").partition(".")
+    fraction = (fraction.split("+")[0].split("-")[0] + "000000")[:6]
+    return datetime.fromisoformat(f"{stamp}.{fraction}").replace(tzinfo=timezone.utc)
+
+
+@pytest.mark.claim("depends-on-healthy-waits")
+def test_app_starts_only_after_db_is_healthy(compose_project):
+    project = compose_project("healthy-start-order")
+    db, app = project.container("db"), project.container("app")
+
+    app_started = parse_time(app.attrs["State"]["StartedAt"])
+    probes = db.attrs["State"]["Health"]["Log"]
+    passed = [parse_time(p["End"]) for p in probes if p["ExitCode"] == 0]
+    assert passed, f"no passing healthcheck in {probes}"
+    assert min(passed) <= app_started, (
+        f"app started at {app_started}, before db's first passing healthcheck: {probes}")
+
+    logs = project.compose("logs", "--no-color", "app").stdout
+    assert "db answered at start: yes" in logs, logs
+
+
+@pytest.mark.claim("up-service-starts-its-dependencies")
+def test_up_with_one_service_name_also_starts_what_it_depends_on(compose_project):
+    project = compose_project("healthy-start-order", up=False)
+    project.up("app")
+    running = {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
+    assert running == {"app": "running", "db": "running"}, running
+
+
+@pytest.mark.claim("logs-show-process-output")
+def test_compose_logs_shows_what_the_app_printed(compose_project):
+    project = compose_project("healthy-start-order")
+    logs = project.compose("logs", "--no-color", "app").stdout
+    assert "app-1  | db answered at start: yes" in logs, logs

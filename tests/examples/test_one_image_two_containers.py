@@ -1,0 +1,43 @@
+"""examples/one-image-two-containers, taught on docs/images-and-containers.md."""
+import pytest
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture(scope="module")
+def stack(module_compose_project):
+    return module_compose_project("one-image-two-containers")
+
+
+@pytest.mark.claim("one-image-many-containers")
+def test_both_containers_run_the_same_image(stack):
+    first, second = stack.container("first"), stack.container("second")
+    assert first.id != second.id
+    assert first.image.id == second.image.id
+
+
+@pytest.mark.claim("containers-have-separate-filesystems")
+def test_a_file_written_in_one_container_is_not_in_the_other(stack):
+    result = stack.exec("first", ["sh", "-c", "echo mine > /tmp/note.txt && cat /tmp/note.txt"])
+    assert result.exit_code == 0 and result.output == "mine\n", result.output
+    result = stack.exec("second", ["cat", "/tmp/note.txt"])
+    assert result.exit_code == 1, result.output
+    assert "No such file or directory" in result.output, result.output
+
+
+@pytest.mark.claim("python-image-is-debian-plus-python")
+def test_the_python_image_is_debian_with_python_3_11(stack):
+    result = stack.exec("first", ["python", "--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Python 3.11."), result.output
+    result = stack.exec("first", ["cat", "/etc/os-release"])
+    assert "ID=debian" in result.output, result.output
+
+
+@pytest.mark.claim("containers-share-the-host-kernel")
+def test_containers_report_the_host_kernel(stack):
+    import platform
+
+    result = stack.exec("first", ["uname", "-r"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == platform.release(), "a container has no kernel of its own"
