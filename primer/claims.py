@@ -224,8 +224,10 @@ _EXAMPLE_FENCE = re.compile(r'^(?P<indent>[ \t]*)(?P<fence>```|~~~)[^\n]*title="
                             re.MULTILINE)
 
 
-def render_example_marks(markdown: str, report: dict) -> str:
-    """Put the whole example's mark above the first titled block of each example on a page."""
+def render_example_marks(markdown: str, report: dict, page_src_uri: str = "index.md") -> str:
+    """Above the first titled block of each example on a page: the example's mark and its zip."""
+    from .bundles import bundle_link  # here: claims stays importable without the examples model
+
     examples = report.get("examples", {})
     seen: set[str] = set()
 
@@ -236,7 +238,9 @@ def render_example_marks(markdown: str, report: dict) -> str:
         seen.add(slug)
         indent = match.group("indent")
         mark = mark_html(examples.get(slug), subject="example")
-        return (f'{indent}<p class="example-mark">Example <code>{slug}</code>: {mark}</p>\n\n'
+        link = bundle_link(slug, page_src_uri)
+        return (f'{indent}<p class="example-mark" markdown="span">Example <code>{slug}</code>: {mark} '
+                f'[Download the folder ({slug}.zip)]({link}){{ .example-download }}</p>\n\n'
                 f"{match.group(0)}")
 
     return _EXAMPLE_FENCE.sub(before_fence, markdown)

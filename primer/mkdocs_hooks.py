@@ -14,7 +14,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 
 from mkdocs.structure.files import File  # noqa: E402
 
-from primer import ROOT, claims, includes, topology  # noqa: E402
+from primer import ROOT, bundles, captures, claims, includes, topology  # noqa: E402
 from primer.examples import InvalidExample  # noqa: E402
 
 # A pinned local Mermaid (npm ci): with it defined, Material never fetches one from a CDN.
@@ -23,6 +23,7 @@ MERMAID_URL = "assets/javascripts/mermaid.min.js"
 
 _included: set[str] = set()
 _report: dict = {}
+_captures: dict = {}
 
 
 # Fail early when a page's claim has no test or a test names a claim no page makes;
@@ -33,12 +34,16 @@ def on_pre_build(config, **kwargs):
         claims.check_consistency()
         _report.clear()
         _report.update(claims.read_report())
-    except claims.ClaimError as error:
+        _captures.clear()
+        _captures.update(captures.read_captures())
+    except (claims.ClaimError, captures.CaptureError) as error:
         raise PluginError(str(error)) from None
 
 
-# Serve the local Mermaid with the site (mkdocs serve included).
+# Serve the local Mermaid with the site (mkdocs serve included), and each example's folder as a zip.
 def on_files(files, config, **kwargs):
+    for slug, content in bundles.example_zips().items():
+        files.append(File.generated(config, bundles.bundle_uri(slug), content=content))
     if MERMAID_JS.is_file():
         files.append(File.generated(config, MERMAID_URL, abs_src_path=str(MERMAID_JS)))
     return files
@@ -56,7 +61,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         else:  # no local Mermaid: show the diagram's text rather than let the theme use a CDN
             markdown = markdown.replace("```mermaid", "```text")
     _included.update(includes.included_files(markdown))
-    markdown = claims.render_example_marks(markdown, _report)
+    markdown = captures.render_outputs(markdown, _captures)
+    markdown = claims.render_example_marks(markdown, _report, page.file.src_uri)
     return claims.render_claim_marks(markdown, _report)
 
 

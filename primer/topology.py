@@ -8,6 +8,7 @@ bind mounts and `depends_on`.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from .examples import Example, get_example
 
@@ -42,7 +43,11 @@ def _host_address(port: dict) -> str:
 
 
 def mermaid_for(example: Example) -> str:
-    config = example.config
+    return mermaid_for_config(example.config, example.path)
+
+
+def mermaid_for_config(config: dict, folder: Path) -> str:
+    """The diagram of a resolved compose model (`docker compose config --format json`)."""
     services: dict[str, dict] = config.get("services", {})
     out = ["flowchart LR"]
     host = "host"
@@ -84,7 +89,7 @@ def mermaid_for(example: Example) -> str:
                 out.append(f'  {node}[("volume: {mount["source"]}")]')
             elif mount.get("type") == "bind":
                 source = mount.get("source", "")
-                shown = "./" + source[len(str(example.path)) + 1:] if source.startswith(str(example.path)) else source
+                shown = "./" + source[len(str(folder)) + 1:] if source.startswith(str(folder)) else source
                 node = _node_id("bind", f"{name}_{target}")
                 out.append(f'  {node}[/"bind mount: {shown}"/]')
             else:

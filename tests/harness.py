@@ -32,6 +32,7 @@ import docker
 import docker.errors
 import pytest
 
+from primer.captures import record_output
 from primer.compose import ComposeError, run_compose
 from primer.examples import Example, get_example
 from primer.images import read_report as read_images_report
@@ -212,6 +213,24 @@ class ComposeProject:
         if not bindings:
             raise LookupError(f"{service}:{container_port}/{protocol} is not published to the host")
         return int(bindings[0]["HostPort"])
+
+    def shown(self, text: str) -> str:
+        """Text as the learner would see it: their project is named after the example's folder."""
+        return text.replace(self.name, self.example.slug)
+
+    def capture(self, key: str, command: str, output: str) -> None:
+        """Record real output of a command a page tells the learner to run (primer.captures)."""
+        images = read_images_report()
+        kinds = {images[i].kind for i in self.example.images() if i in images}
+        record_output(key, command, self.shown(output), engine=self.client.version().get("Version", ""),
+                      images="stand-in images" if "stand-in" in kinds else "official images" if kinds else "")
+
+    def run_shown(self, key: str, *args: str) -> str:
+        """Run `docker compose <args>` as a page shows it, record its output under `key`, return it."""
+        proc = self.compose(*args)
+        output = (proc.stdout + proc.stderr).rstrip()
+        self.capture(key, "docker compose " + " ".join(args), output)
+        return output
 
     def network_names(self) -> list[str]:
         return [n.name for n in self.client.networks.list(filters={"label": f"{PROJECT_LABEL}={self.name}"})]
