@@ -6,6 +6,11 @@ import pytest
 pytestmark = pytest.mark.docker
 
 
+@pytest.fixture(scope="module")
+def stack(module_compose_project):
+    return module_compose_project("healthy-start-order")
+
+
 def parse_time(value: str) -> datetime:
     """Docker's RFC 3339 timestamps carry nanoseconds; Python keeps microseconds."""
     stamp, _, fraction = value.rstrip("Z").partition(".")
@@ -14,8 +19,8 @@ def parse_time(value: str) -> datetime:
 
 
 @pytest.mark.claim("depends-on-healthy-waits")
-def test_app_starts_only_after_db_is_healthy(compose_project):
-    project = compose_project("healthy-start-order")
+def test_app_starts_only_after_db_is_healthy(stack):
+    project = stack
     db, app = project.container("db"), project.container("app")
 
     app_started = parse_time(app.attrs["State"]["StartedAt"])
@@ -38,7 +43,24 @@ def test_up_with_one_service_name_also_starts_what_it_depends_on(compose_project
 
 
 @pytest.mark.claim("logs-show-process-output")
-def test_compose_logs_shows_what_the_app_printed(compose_project):
-    project = compose_project("healthy-start-order")
+def test_compose_logs_shows_what_the_app_printed(stack):
+    project = stack
     logs = project.compose("logs", "--no-color", "app").stdout
     assert "app-1  | db answered at start: yes" in logs, logs
+
+
+@pytest.mark.claim("postgres-image-is-postgres-15")
+def test_the_postgres_image_runs_postgresql_15(stack):
+    project = stack
+    result = project.exec("db", ["postgres", "--version"])
+    assert result.exit_code == 0, result.output
+    assert "(PostgreSQL) 15." in result.output, result.output
+
+
+@pytest.mark.claim("compose-creates-default-network")
+def test_compose_puts_every_service_on_one_project_network(stack):
+    project = stack
+    assert project.network_names() == [f"{project.name}_default"]
+    for service in ("db", "app"):
+        networks = project.container(service).attrs["NetworkSettings"]["Networks"]
+        assert list(networks) == [f"{project.name}_default"], networks

@@ -42,6 +42,20 @@ def test_down_v_removes_the_named_volume_and_its_data(compose_project):
     assert result.output.strip() == "0", f"the key came back after down -v: {result.output}"
 
 
+@pytest.mark.claim("compose-prefixes-volume-names")
+def test_compose_names_the_volume_after_the_project(compose_project):
+    project = compose_project("named-volume")
+    assert project.volume_names() == [f"{project.name}_redis-data"]
+
+
+@pytest.mark.claim("redis-image-is-redis-7")
+def test_the_redis_image_runs_redis_7(compose_project):
+    project = compose_project("named-volume")
+    result = project.exec("redis", ["redis-server", "--version"])
+    assert result.exit_code == 0, result.output
+    assert "v=7." in result.output, result.output
+
+
 @pytest.mark.claim("official-images-declare-data-folders")
 @pytest.mark.parametrize("image, folder", [
     ("redis:7", "/data"),

@@ -41,3 +41,20 @@ def test_containers_report_the_host_kernel(stack):
     result = stack.exec("first", ["uname", "-r"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == platform.release(), "a container has no kernel of its own"
+
+
+@pytest.mark.claim("container-changes-kept-on-stop-lost-on-down")
+def test_changes_outside_volumes_survive_stop_but_not_down(compose_project):
+    project = compose_project("one-image-two-containers")
+    result = project.exec("first", ["sh", "-c", "echo mine > /tmp/note.txt"])
+    assert result.exit_code == 0, result.output
+
+    project.compose("stop", "first")
+    project.compose("start", "first")
+    result = project.exec("first", ["cat", "/tmp/note.txt"])
+    assert result.output == "mine\n", f"the file should survive stop + start: {result.output}"
+
+    project.compose("down")
+    project.up()
+    result = project.exec("first", ["cat", "/tmp/note.txt"])
+    assert result.exit_code == 1 and "No such file or directory" in result.output, result.output
