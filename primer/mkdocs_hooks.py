@@ -14,7 +14,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 
 from mkdocs.structure.files import File  # noqa: E402
 
-from primer import ROOT, bundles, captures, claims, includes, topology  # noqa: E402
+from primer import ROOT, bench, bundles, captures, claims, includes, topology  # noqa: E402
 from primer.examples import InvalidExample  # noqa: E402
 
 # A pinned local Mermaid (npm ci): with it defined, Material never fetches one from a CDN.
@@ -61,6 +61,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         else:  # no local Mermaid: show the diagram's text rather than let the theme use a CDN
             markdown = markdown.replace("```mermaid", "```text")
     _included.update(includes.included_files(markdown))
+    markdown = bench.render_results(markdown)
     markdown = captures.render_outputs(markdown, _captures)
     markdown = claims.render_example_marks(markdown, _report, page.file.src_uri)
     return claims.render_claim_marks(markdown, _report)

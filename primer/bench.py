@@ -1,0 +1,282 @@
+"""Benchmarks: our harness against the engine's own floor and a peer (testcontainers).
+
+    scripts/bench [--runs N] [--skip-cold]
+
+Prints a table and writes reports/bench.json; docs/how-fast.md shows the last one.
+Not a timed test: numbers vary with the machine, so they are reported, not asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from . import REPORTS_DIR, ROOT
+from .compose import compose_binary, compose_version
+from .examples import Example, list_examples
+
+BENCH_REPORT = REPORTS_DIR / "bench.json"
+TARGETS = {
+    "cycle_vs_floor": 1.10,
+    "cycle_vs_testcontainers": 0.85,
+    "slowest_down_s": 1.0,
+    "parallel_vs_serial": 0.65,
+    "cold_provisioning_s": 240,
+    "first_load_kb": 300,
+}
+
+
+def _timed(fn) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def _services_with_a_shell(example: Example) -> list[str]:
+    return list(example.services)
+
+
+# --- the three cycles, same compose file, same check ---------------------------------------
+
+def _floor_cycle(example: Example) -> dict:
+    """What the engine and Compose cost by themselves: up --wait, then down -v. Nothing else."""
+    name = f"primer-b-{uuid.uuid4().hex[:8]}"
+    base = [*compose_binary(), "--project-name", name, "-f", str(example.compose_file)]
+    up, _ = _timed(lambda: subprocess.run([*base, "up", "-d", "--wait"], cwd=example.path,
+                                          capture_output=True, check=True, timeout=180))
+    down, _ = _timed(lambda: subprocess.run([*base, "down", "-v"], cwd=example.path,
+                                            capture_output=True, check=True, timeout=180))
+    return {"total": up + down, "down": down}
+
+
+def _our_cycle(example: Example, client) -> dict:
+    """The harness's own path: ComposeProject up (--wait), one exec per service, down."""
+    from tests.harness import ComposeProject  # the very code the tests use
+
+    project = ComposeProject(example, f"primer-b-{uuid.uuid4().hex[:8]}", client)
+    started = time.perf_counter()
+    try:
+        project.up()
+        for service in _services_with_a_shell(example):
+            project.container(service).exec_run(["true"])
+    finally:
+        down, _ = _timed(project.down)
+    return {"total": time.perf_counter() - started, "down": down}
+
+
+def _testcontainers_cycle(example: Example) -> dict:
+    from testcontainers.compose import DockerCompose
+
+    env = {**os.environ, "COMPOSE_PROJECT_NAME": f"primer-b-{uuid.uuid4().hex[:8]}"}
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        stack = DockerCompose(str(example.path), compose_file_name="docker-compose.yml", wait=True)
+        started = time.perf_counter()
+        try:
+            stack.start()
+            for service in _services_with_a_shell(example):
+                stack.exec_in_container(["true"], service_name=service)
+        finally:
+            down, _ = _timed(stack.stop)
+        return {"total": time.perf_counter() - started, "down": down}
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def bench_examples(runs: int) -> list[dict]:
+    import docker
+
+    client = docker.from_env()
+    rows = []
+    for example in list_examples():
+        samples: dict[str, list[dict]] = {"ours": [], "floor": [], "testcontainers": []}
+        for _ in range(runs):  # alternate, so drift in the machine hits all three alike
+            samples["floor"].append(_floor_cycle(example))
+            samples["ours"].append(_our_cycle(example, client))
+            samples["testcontainers"].append(_testcontainers_cycle(example))
+        median = {k: statistics.median(s["total"] for s in v) for k, v in samples.items()}
+        rows.append({
+            "example": example.slug,
+            "ours_s": median["ours"], "floor_s": median["floor"], "testcontainers_s": median["testcontainers"],
+            "ours_vs_floor": median["ours"] / median["floor"],
+            "ours_vs_testcontainers": median["ours"] / median["testcontainers"],
+            "slowest_down_s": max(s["down"] for s in samples["ours"]),
+        })
+        print(f"  {example.slug}: ours {median['ours']:.2f}s floor {median['floor']:.2f}s "
+              f"testcontainers {median['testcontainers']:.2f}s", flush=True)
+    return rows
+
+
+# --- suite, provisioning, site -------------------------------------------------------------
+
+def _pytest_wall(workers: str) -> float:
+    seconds, proc = _timed(lambda: subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/examples", "-q", "-p", "no:cacheprovider", "-n", workers],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800))
+    if proc.returncode != 0:
+        raise RuntimeError(f"tests/examples failed with -n {workers}:\n{proc.stdout[-3000:]}")
+    return seconds
+
+
+def bench_suite() -> dict:
+    serial = _pytest_wall("0")
+    parallel = _pytest_wall("auto")
+    return {"serial_s": serial, "parallel_s": parallel, "parallel_vs_serial": parallel / serial,
+            "workers": os.cpu_count()}
+
+
+def bench_cold_provisioning() -> dict:
+    """Empty engine to every image ready. Removes only stand-in images (labelled), never a user's."""
+    from .images import BASE_IMAGE, STAND_INS, inspect_status, needed_images
+
+    removed = []
+    for image in [*STAND_INS, BASE_IMAGE]:
+        status = inspect_status(image)
+        if status and status.kind == "stand-in":
+            subprocess.run(["docker", "image", "rm", "--force", image], capture_output=True, check=True)
+            removed.append(image)
+    seconds, proc = _timed(lambda: subprocess.run([sys.executable, "-m", "primer.images"], cwd=ROOT,
+                                                  capture_output=True, text=True, timeout=900))
+    if proc.returncode != 0:
+        raise RuntimeError(f"provisioning failed:\n{proc.stdout}{proc.stderr}")
+    return {"seconds": seconds, "images": needed_images(), "rebuilt": removed}
+
+
+_ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]+href)="([^"]+)"')
+
+
+def _page_weight(site: Path, page: str, with_search: bool) -> dict:
+    html_path = site / page
+    files = [html_path]
+    for ref in _ASSET.findall(html_path.read_text()):
+        if "://" not in ref:
+            files.append((html_path.parent / ref.split("?")[0]).resolve())
+    if with_search:
+        files += [site / "search" / "search_index.json", *sorted((site / "assets/javascripts/workers").glob("search.*.min.js"))]
+    data = [f.read_bytes() for f in files]
+    return {"raw_kb": sum(map(len, data)) / 1000, "gzip_kb": sum(len(gzip.compress(d)) for d in data) / 1000,
+            "files": len(files)}
+
+
+def bench_site() -> dict:
+    with tempfile.TemporaryDirectory() as site_dir:
+        seconds, proc = _timed(lambda: subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", site_dir],
+            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}))
+        if proc.returncode != 0:
+            raise RuntimeError(f"mkdocs build failed:\n{proc.stderr[-3000:]}")
+        site = Path(site_dir)
+        pages = {"home": "index.html", "networking (diagram)": "networking/index.html"}
+        return {"build_s": seconds, "pages": {
+            label: {"without_search": _page_weight(site, page, False), "with_search": _page_weight(site, page, True)}
+            for label, page in pages.items() if (site / page).is_file()}}
+
+
+# --- report --------------------------------------------------------------------------------
+
+def table(report: dict) -> str:
+    out = ["| example | ours (s) | floor (s) | testcontainers (s) | ours / floor | ours / testcontainers | slowest down (s) |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for row in report.get("examples", []):
+        out.append(f"| {row['example']} | {row['ours_s']:.2f} | {row['floor_s']:.2f} | {row['testcontainers_s']:.2f} "
+                   f"| {row['ours_vs_floor']:.2f} | {row['ours_vs_testcontainers']:.2f} | {row['slowest_down_s']:.2f} |")
+    s = report.get("summary", {})
+    out += ["", "| measure | value | target |", "|---|---:|---:|"]
+    for key, label, unit in [
+        ("median_ours_vs_floor", "our cycle / raw floor (median)", "cycle_vs_floor"),
+        ("median_ours_vs_testcontainers", "our cycle / testcontainers (median)", "cycle_vs_testcontainers"),
+        ("slowest_down_s", "slowest teardown, any example (s)", "slowest_down_s"),
+        ("parallel_vs_serial", "warm suite, parallel / one worker", "parallel_vs_serial"),
+        ("cold_provisioning_s", "cold provisioning (s)", "cold_provisioning_s"),
+        ("first_load_kb", "first load of a page, no search index (KB raw)", "first_load_kb"),
+    ]:
+        if key in s:
+            out.append(f"| {label} | {s[key]:.2f} | ≤ {TARGETS[unit]} |")
+    for key, label in [("serial_s", "warm example suite, one worker (s)"), ("parallel_s", "warm example suite, parallel (s)"),
+                       ("mkdocs_build_s", "mkdocs build of the full site (s)")]:
+        if key in s:
+            out.append(f"| {label} | {s[key]:.2f} | |")
+    for label, weights in report.get("site", {}).get("pages", {}).items():
+        for variant, w in weights.items():
+            out.append(f"| page weight, {label}, {variant.replace('_', ' ')} (KB raw / gzip) "
+                       f"| {w['raw_kb']:.0f} / {w['gzip_kb']:.0f} | |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="alternating runs per example and tool (default 5)")
+    parser.add_argument("--skip-cold", action="store_true", help="do not rebuild stand-in images")
+    args = parser.parse_args(argv)
+
+    import docker
+
+    report: dict = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count(),
+                    "engine": docker.from_env().version().get("Version"), "compose": compose_version(),
+                    "runs": args.runs}
+    print("site ...", flush=True)
+    report["site"] = bench_site()
+    print("examples (ours / floor / testcontainers) ...", flush=True)
+    report["examples"] = bench_examples(args.runs)
+    print("suite ...", flush=True)
+    report["suite"] = bench_suite()
+    if not args.skip_cold:
+        print("cold provisioning ...", flush=True)
+        report["cold"] = bench_cold_provisioning()
+    rows = report["examples"]
+    home = report["site"]["pages"].get("home", {}).get("without_search", {})
+    report["summary"] = {
+        "median_ours_vs_floor": statistics.median(r["ours_vs_floor"] for r in rows),
+        "median_ours_vs_testcontainers": statistics.median(r["ours_vs_testcontainers"] for r in rows),
+        "slowest_down_s": max(r["slowest_down_s"] for r in rows),
+        "parallel_vs_serial": report["suite"]["parallel_vs_serial"],
+        "serial_s": report["suite"]["serial_s"], "parallel_s": report["suite"]["parallel_s"],
+        "mkdocs_build_s": report["site"]["build_s"],
+        **({"first_load_kb": home["raw_kb"]} if home else {}),
+        **({"cold_provisioning_s": report["cold"]["seconds"]} if "cold" in report else {}),
+    }
+    BENCH_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    BENCH_REPORT.write_text(json.dumps(report, indent=2))
+    print(table(report))
+    print(f"\nwritten to {BENCH_REPORT.relative_to(ROOT)}")
+    return 0
+
+
+BENCH_COMMENT = re.compile(r"^<!--\s*bench:\s*results\s*-->[ \t]*$", re.MULTILINE)
+
+
+def render_results(markdown: str, path: Path = BENCH_REPORT) -> str:
+    """`<!-- bench: results -->` becomes the last run's table, or says that none exists yet."""
+    if not BENCH_COMMENT.search(markdown):
+        return markdown
+    report = read_bench(path)
+    if not report.get("summary"):
+        text = ("No benchmark has been run on this copy of the site yet: run `scripts/bench`, "
+                "then rebuild the site.")
+    else:
+        text = (f"Measured on {report['time'][:10]} on {report['cpus']} CPU cores, Docker engine "
+                f"{report['engine']}, Compose {report['compose']}, {report['runs']} runs per example "
+                f"and tool.\n\n{table(report)}")
+    return BENCH_COMMENT.sub(lambda _: text, markdown)
+
+
+def read_bench(path: Path = BENCH_REPORT) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
