@@ -8,6 +8,7 @@ Not a timed test: numbers vary with the machine, so they are reported, not asser
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -51,10 +52,10 @@ def _floor_cycle(example: Example) -> dict:
     """What the engine and Compose cost by themselves: up --wait, then down -v. Nothing else."""
     name = f"primer-b-{uuid.uuid4().hex[:8]}"
     base = [*compose_binary(), "--project-name", name, "-f", str(example.compose_file)]
-    up, _ = _timed(lambda: subprocess.run([*base, "up", "-d", "--wait"], cwd=example.path,
-                                          capture_output=True, check=True, timeout=180))
-    down, _ = _timed(lambda: subprocess.run([*base, "down", "-v"], cwd=example.path,
-                                            capture_output=True, check=True, timeout=180))
+    try:
+        up, _ = _timed(lambda: _run([*base, "up", "-d", "--wait"], example.path))
+    finally:
+        down, _ = _timed(lambda: _run([*base, "down", "-v"], example.path))
     return {"total": up + down, "down": down}
 
 
@@ -94,17 +95,34 @@ def _testcontainers_cycle(example: Example) -> dict:
         os.environ.update(old)
 
 
-def bench_examples(runs: int) -> list[dict]:
+@contextlib.contextmanager
+def _host_ports_held(example: Example):
+    from tests.harness import PORT_LOCK_TIMEOUT_S, _file_lock
+
+    with contextlib.ExitStack() as stack:
+        for port in example.fixed_host_ports():
+            stack.enter_context(_file_lock("port", str(port), PORT_LOCK_TIMEOUT_S))
+        yield
+
+
+def _run(cmd: list[str], cwd: Path) -> None:
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=180)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
+
+
+def bench_examples(runs: int, only: list[str] | None = None) -> list[dict]:
     import docker
 
     client = docker.from_env()
     rows = []
-    for example in list_examples():
+    for example in [e for e in list_examples() if not only or e.slug in only]:
         samples: dict[str, list[dict]] = {"ours": [], "floor": [], "testcontainers": []}
         for _ in range(runs):  # alternate, so drift in the machine hits all three alike
-            samples["floor"].append(_floor_cycle(example))
-            samples["ours"].append(_our_cycle(example, client))
-            samples["testcontainers"].append(_testcontainers_cycle(example))
+            with _host_ports_held(example):  # as the tests do: "3000:3000" is one at a time
+                samples["floor"].append(_floor_cycle(example))
+                samples["ours"].append(_our_cycle(example, client))
+                samples["testcontainers"].append(_testcontainers_cycle(example))
         median = {k: statistics.median(s["total"] for s in v) for k, v in samples.items()}
         rows.append({
             "example": example.slug,
@@ -218,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="alternating runs per example and tool (default 5)")
     parser.add_argument("--skip-cold", action="store_true", help="do not rebuild stand-in images")
+    parser.add_argument("--example", action="append", help="bench only this example (repeatable)")
     args = parser.parse_args(argv)
 
     import docker
@@ -228,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     print("site ...", flush=True)
     report["site"] = bench_site()
     print("examples (ours / floor / testcontainers) ...", flush=True)
-    report["examples"] = bench_examples(args.runs)
+    report["examples"] = bench_examples(args.runs, args.example)
     print("suite ...", flush=True)
     report["suite"] = bench_suite()
     if not args.skip_cold:

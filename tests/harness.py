@@ -167,9 +167,11 @@ class ComposeProject:
         self.example = example
         self.name = name
         self.client = client
+        self._by_service: dict[str, object] = {}  # filled by one list call; any compose call resets it
 
     def compose(self, *args: str, check: bool = True, timeout: float = UP_TIMEOUT_S,
                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        self._by_service.clear()
         return run_compose(["--project-name", self.name, "-f", str(self.example.compose_file), *args],
                            cwd=self.example.path, check=check, timeout=timeout, env=env)
 
@@ -194,11 +196,11 @@ class ComposeProject:
         return self.client.containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={self.name}"})
 
     def container(self, service: str):
-        found = self.client.containers.list(
-            all=True, filters={"label": [f"{PROJECT_LABEL}={self.name}", f"{SERVICE_LABEL}={service}"]})
-        if not found:
+        if service not in self._by_service:
+            self._by_service.update({c.labels.get(SERVICE_LABEL): c for c in self.containers()})
+        if service not in self._by_service:
             raise LookupError(f"no container for service {service!r} in project {self.name}")
-        return found[0]
+        return self._by_service[service]
 
     def exec(self, service: str, command: list[str] | str, **kwargs) -> ExecResult:
         """Run a command inside a service's container: the place for container-to-container checks."""
