@@ -54,3 +54,13 @@ def test_a_variable_set_in_the_shell_wins_over_dot_env(compose_project):
     project = compose_project("environment-variables", up=False)
     project.compose("up", "--detach", "--wait", env={"GREETING": "Hello from the shell"})
     assert process_environment(project).get("GREETING") == "Hello from the shell"
+
+
+@pytest.mark.claim("project-name-is-folder-name")
+def test_the_default_project_name_is_the_folder_name(stack):
+    assert stack.example.config["name"] == "environment-variables"
+
+
+@pytest.mark.claim("compose-v2-container-names")
+def test_compose_v2_names_the_container_project_service_number(stack):
+    assert stack.container("app").name == f"{stack.name}-app-1"

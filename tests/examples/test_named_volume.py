@@ -18,6 +18,7 @@ def test_data_in_a_named_volume_survives_down_and_up(compose_project):
 
     project.compose("down")  # no -v: containers and network go, the volume stays
     assert project.containers() == [], "down should remove the containers"
+    assert project.network_names() == [], "down should remove the network"
     volumes = project.volume_names()
     assert volumes == [f"{project.name}_redis-data"], volumes
 
