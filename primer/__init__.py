@@ -3,10 +3,13 @@
 Plain modules, importable by the MkDocs hooks, the tests and the scripts alike,
 so that none of them carries its own reader of compose files.
 """
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES_DIR = ROOT / "examples"
+# PRIMER_EXAMPLES_DIR: tests of the tooling itself (tests/reliability/) point the harness at
+# their own fixture stacks, kept out of examples/ so that no page has to show them.
+EXAMPLES_DIR = Path(os.environ.get("PRIMER_EXAMPLES_DIR") or ROOT / "examples").resolve()
 DOCS_DIR = ROOT / "docs"
 TESTS_DIR = ROOT / "tests"
 REPORTS_DIR = ROOT / "reports"
