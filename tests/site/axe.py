@@ -1,0 +1,48 @@
+"""axe-core for the browser tests: every page in both colour schemes has no serious or critical
+violation (tests/site/test_pages.py), apart from the named theme exceptions below.
+
+axe-core comes bundled in the pinned PyPI package axe-playwright-python (its axe.min.js), so
+the check needs no npm and no network. We inject it ourselves and read the raw results.
+"""
+from __future__ import annotations
+
+from axe_playwright_python.base import AXE_FILE_PATH
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+# Rules the theme itself owns (Material's templates, not our pages), each with why.
+# An entry names the rule and the CSS selectors of the only nodes it may excuse.
+THEME_EXCEPTIONS: dict[str, tuple[str, ...]] = {
+    # Material's search overlay (partials/search.html) is a role="dialog" with no name; an
+    # override of that partial could add aria-label="Search".
+    "aria-dialog-name": (".md-search",),
+    # The theme's footer credit "Made with Material for MkDocs" is drawn at 4.47:1, a hair
+    # under 4.5:1. It is the theme's own line, not the primer's text.
+    "color-contrast": (".md-copyright",),
+}
+
+_AXE_SOURCE = AXE_FILE_PATH.read_text(encoding="utf-8")
+
+
+def run_axe(page) -> dict:
+    page.evaluate(_AXE_SOURCE)
+    return page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+
+
+def _excused(rule: str, node: dict) -> bool:
+    return any(" ".join(map(str, node["target"])).startswith(sel) for sel in THEME_EXCEPTIONS.get(rule, ()))
+
+
+def blocking_violations(page) -> tuple[str, list[str]]:
+    """axe's version, and one line per serious or critical violation not excused above."""
+    results = run_axe(page)
+    blocking = []
+    for violation in results["violations"]:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            continue
+        for node in violation["nodes"]:
+            if not _excused(violation["id"], node):
+                blocking.append(f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
+                                f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}\n"
+                                f"    {node.get('failureSummary', '')}")
+    return results["testEngine"]["version"], blocking

@@ -1,0 +1,193 @@
+"""Fixtures for the browser tests: one fresh strict build per test session, served on 127.0.0.1.
+
+- `built_site`: `mkdocs build --strict` into the session's temp dir. Under xdist the first
+  worker builds under a file lock and the others reuse that build (or its error).
+- `site_url`: a `http.server` on 127.0.0.1 with a port the kernel picks, one per worker.
+- `browser`: Debian's Chromium through Playwright (never `playwright install`), one per worker.
+- `open_page`: a fresh browser context per test that records every request, console error,
+  page error and failed request, and aborts anything not addressed to our server, so a page
+  that reaches for a CDN fails the test instead of hanging an offline machine.
+"""
+from __future__ import annotations
+
+import fcntl
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from primer import REPORTS_DIR, ROOT
+
+CHROMIUM = os.environ.get("PRIMER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+BUILD_TIMEOUT_S = 300
+QUIET_S = 0.2  # a page counts as loaded when no request has been in flight for this long
+SETTLE_TIMEOUT_S = 10
+SCREENSHOTS_DIR = REPORTS_DIR / "screenshots"
+# Schemes that never leave the machine: inline data and objects the page made itself.
+_LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+# --- the site ---------------------------------------------------------------------------
+
+def _shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory all xdist workers of this session share (the session's basetemp)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    shared = _shared_tmp(tmp_path_factory)
+    site, failed = shared / "site", shared / "site.build-error"
+    with open(shared / "site.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (site / "index.html").is_file() and not failed.exists():
+            proc = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
+                cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+            if proc.returncode != 0:
+                failed.write_text(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}".strip())
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    if failed.exists():
+        pytest.fail(f"`mkdocs build --strict` failed, so the site cannot be tested:\n{failed.read_text()}",
+                    pytrace=False)
+    return site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+# --- the browser ------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (scripts/test does so as root)",
+                    pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Visit:
+    """Everything one browser context saw; `problems()` is what a clean page must not have."""
+    origin: str
+    requests: list[str] = field(default_factory=list)
+    off_site: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    in_flight: int = 0
+    last_activity: float = field(default_factory=time.monotonic)
+
+    def settle(self, page, quiet_s: float = QUIET_S, timeout_s: float = SETTLE_TIMEOUT_S) -> None:
+        """Wait until no request has been in flight for `quiet_s`: Playwright's networkidle, with
+        a shorter window (its 500 ms cost more than the page load itself)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.in_flight <= 0 and time.monotonic() - self.last_activity >= quiet_s:
+                return
+            page.wait_for_timeout(50)  # lets Playwright deliver the events that update us
+
+    def is_local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme in _LOCAL_SCHEMES or f"{parts.scheme}://{parts.netloc}" == self.origin
+
+    def problems(self) -> list[str]:
+        return ([f"request left 127.0.0.1: {u}" for u in self.off_site]
+                + [f"console error: {m}" for m in self.console_errors]
+                + [f"page error: {m}" for m in self.page_errors]
+                + [f"failed request: {m}" for m in self.failed])
+
+
+@pytest.fixture
+def open_page(browser, site_url: str) -> Iterator[Callable[..., tuple]]:
+    """Factory: `page, visit = open_page("ports/", color_scheme="dark")`: loaded and settled.
+
+    After a later navigation in the same page, call `visit.settle(page)` before asserting.
+    """
+    contexts = []
+    origin = site_url.rstrip("/")
+
+    def start(path: str = "", *, color_scheme: str = "light", permissions: list[str] | None = None,
+              **context_options):
+        context = browser.new_context(base_url=site_url, color_scheme=color_scheme,
+                                      permissions=permissions or [], **context_options)
+        contexts.append(context)
+        visit = Visit(origin)
+
+        def activity(delta: int):
+            visit.in_flight += delta
+            visit.last_activity = time.monotonic()
+
+        def on_request(request):
+            activity(+1)
+            visit.requests.append(request.url)
+            if not visit.is_local(request.url):
+                visit.off_site.append(request.url)
+
+        def on_response(response):
+            if response.status >= 400:
+                visit.failed.append(f"{response.status} {response.url}")
+
+        def route(route):
+            if visit.is_local(route.request.url):
+                route.continue_()
+            else:
+                route.abort("blockedbyclient")  # never wait on the network we do not have
+
+        context.on("request", on_request)
+        context.on("response", on_response)
+        context.on("requestfinished", lambda r: activity(-1))
+        context.on("requestfailed", lambda r: (activity(-1), visit.failed.append(f"{r.failure} {r.url}")))
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and visit.console_errors.append(
+            f"{m.text} ({m.location.get('url')}:{m.location.get('lineNumber')})"))
+        page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
+        page.set_default_timeout(15_000)
+        if path is not None:
+            page.goto(path, wait_until="load")
+            visit.settle(page)
+        return page, visit
+
+    try:
+        yield start
+    finally:
+        for context in contexts:
+            context.close()

@@ -1,0 +1,170 @@
+"""What a learner does on the site: search, copy an example, read a diagram, switch colours, use the keyboard."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.site import pages
+
+pytestmark = pytest.mark.browser
+
+COPY_BUTTON = "button[data-md-type=copy], button.md-clipboard"  # Material 9.7+, then older
+
+
+# --- search -------------------------------------------------------------------------------
+
+# (term, the page that teaches it): the page must be among the first results and open on click.
+SEARCHES = [("expose", "ports/")]
+TOP_RESULTS = 3
+
+
+@pytest.mark.parametrize("term, teaching_page", SEARCHES)
+def test_search_finds_the_page_that_teaches_a_term(open_page, site_url: str, term: str, teaching_page: str):
+    page, visit = open_page("")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(term)
+    results = page.locator(".md-search-result__item > a.md-search-result__link")
+    results.first.wait_for()
+    hrefs = [results.nth(i).get_attribute("href") for i in range(min(results.count(), TOP_RESULTS))]
+    wanted = [i for i, href in enumerate(hrefs) if href.split("?")[0] == site_url + teaching_page]
+    assert wanted, f"searching {term!r}: {teaching_page} is not among the first {TOP_RESULTS} results {hrefs}"
+    results.nth(wanted[0]).click()
+    page.wait_for_url(re.compile(re.escape(site_url + teaching_page)))
+    visit.settle(page)
+    assert page.locator("article mark", has_text=re.compile(term, re.IGNORECASE)).count() > 0, \
+        f"{page.url}: the search term is not highlighted on the page it opened"
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+# --- copy buttons ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("include", pages.whole_file_includes(), ids=lambda i: f"{i.page or 'index'}:{i.path}")
+def test_the_copy_button_copies_the_example_file(open_page, site_url: str, include: pages.WholeFileInclude):
+    """What the learner pastes is the file in examples/, with two differences the theme and the
+    include make, both harmless for Compose: Material trims trailing whitespace (the final
+    newline), and pymdownx.snippets drops `# --8<-- [start:name]` section-marker lines."""
+    page, visit = open_page(include.page, permissions=["clipboard-read", "clipboard-write"])
+    blocks = page.locator(".highlight", has=page.locator(".filename", has_text=re.compile(
+        rf"^\s*{re.escape(include.path)}\s*$")))
+    assert blocks.count() > include.nth, f"{include.page}: no code block titled {include.path}"
+    block = blocks.nth(include.nth)
+    block.hover()
+    block.locator(COPY_BUTTON).first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    expected = pages.shown_text(include.file)
+    assert copied == expected.rstrip(), (
+        f"{include.page}: the copy button of {include.path} copies other text than the file:\n"
+        f"--- copied\n{copied}\n--- file (section markers dropped, trailing whitespace trimmed)\n{expected.rstrip()}")
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+# --- diagrams -------------------------------------------------------------------------------
+
+def _shadow_svgs(page, context) -> list[dict]:
+    """Each div.mermaid's closed shadow root, read through the DevTools protocol (`pierce`),
+    which a page script cannot do: whether it holds an <svg>, and the text drawn in it."""
+    cdp = context.new_cdp_session(page)
+    root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+    found = []
+
+    def texts(node) -> list[str]:
+        own = [node["nodeValue"].strip()] if node.get("nodeType") == 3 and node.get("nodeValue", "").strip() else []
+        return own + [t for child in node.get("children", []) for t in texts(child)]
+
+    def walk(node):
+        attributes = dict(zip(node.get("attributes", [])[::2], node.get("attributes", [])[1::2]))
+        if node.get("nodeName") == "DIV" and "mermaid" in attributes.get("class", "").split():
+            svgs = [c for root in node.get("shadowRoots", []) for c in root.get("children", [])
+                    if c.get("nodeName") == "svg"]
+            found.append({"svg": bool(svgs), "nodes": sum(len(s.get("children", [])) for s in svgs),
+                          "text": " ".join(t for s in svgs for t in texts(s))})
+        for child in node.get("children", []) + node.get("shadowRoots", []):
+            walk(child)
+
+    walk(root)
+    cdp.detach()
+    return found
+
+
+@pytest.mark.parametrize("path", pages.diagram_pages(), ids=lambda p: p or "index")
+def test_diagrams_render_as_svg(open_page, built_site: Path, path: str):
+    source = (built_site / path / "index.html").read_text(encoding="utf-8")
+    expected = source.count('class="mermaid"')
+    assert expected, (f"{path}: the page's Markdown draws a diagram but the built page has no "
+                      "mermaid block (no local Mermaid? `npm ci` installs node_modules/mermaid)")
+    page, visit = open_page(path)
+    boxes = page.locator("div.mermaid")
+    boxes.first.wait_for(state="attached")
+    page.wait_for_function(f"document.querySelectorAll('div.mermaid').length >= {expected}")
+    sizes = boxes.evaluate_all("els => els.map(e => [e.getBoundingClientRect().width, e.getBoundingClientRect().height])")
+    assert all(w > 50 and h > 20 for w, h in sizes), f"{path}: a diagram box is empty: {sizes}"
+    assert page.locator("pre.mermaid").count() == 0, f"{path}: a diagram was left as source text"
+    drawn = _shadow_svgs(page, page.context)
+    assert len(drawn) == expected and all(d["svg"] and d["nodes"] for d in drawn), f"{path}: {drawn}"
+    errors = [d["text"] for d in drawn if re.search(r"syntax error|parse error", d["text"], re.IGNORECASE)]
+    assert not errors, f"{path}: Mermaid drew an error instead of the diagram: {errors}"
+    assert not visit.problems(), f"{path}:\n" + "\n".join(visit.problems())
+
+
+def test_every_built_diagram_page_is_tested(built_site: Path):
+    drawn = sorted(str(p.parent.relative_to(built_site)) for p in built_site.rglob("index.html")
+                   if 'class="mermaid"' in p.read_text(encoding="utf-8"))
+    drawn = ["" if d == "." else f"{d}/" for d in drawn]
+    untested = sorted(set(drawn) - set(pages.diagram_pages()))
+    assert not untested, f"pages with a diagram that tests/site/pages.py:diagram_pages() misses: {untested}"
+
+
+# --- colour scheme --------------------------------------------------------------------------
+
+def _scheme(page) -> str:
+    return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+
+def test_the_dark_mode_toggle_switches_and_persists_across_pages(open_page):
+    page, visit = open_page("", color_scheme="light")
+    assert _scheme(page) == "default"
+    page.locator("form[data-md-component=palette] label:visible").click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    stored = page.evaluate("Object.entries(localStorage).filter(([k]) => k.endsWith('__palette'))")
+    assert stored and '"scheme":"slate"' in stored[0][1], f"the choice is not stored: {stored}"
+    page.goto("ports/")
+    visit.settle(page)
+    assert _scheme(page) == "slate", "the dark scheme was not kept on the next page"
+    page.locator("form[data-md-component=palette] label:visible").click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+    page.reload()
+    visit.settle(page)
+    assert _scheme(page) == "default", "switching back to light did not persist"
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+@pytest.mark.parametrize("color_scheme, expected", [("light", "default"), ("dark", "slate")])
+def test_the_site_follows_the_system_colour_scheme(open_page, color_scheme: str, expected: str):
+    page, _ = open_page("", color_scheme=color_scheme)
+    assert _scheme(page) == expected
+
+
+# --- keyboard -------------------------------------------------------------------------------
+
+def test_keyboard_alone_reaches_a_page_through_the_navigation(open_page, site_url: str):
+    page, visit = open_page("")
+    page.keyboard.press("Tab")
+    first = page.evaluate("document.activeElement.textContent.trim()")
+    assert first == "Skip to content", f"the first Tab should reach the skip link, got {first!r}"
+    target = "Ports: publish and expose"
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent.trim()]")
+        if "md-nav__link" in focused[0] and focused[1] == target:
+            break
+    else:
+        pytest.fail(f"60 presses of Tab never focused the navigation link {target!r}")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "the focused link shows no focus outline"
+    page.keyboard.press("Enter")
+    page.wait_for_url(site_url + "ports/")
+    visit.settle(page)
+    assert "Ports" in page.locator("h1").first.inner_text()
+    assert not visit.problems(), "\n".join(visit.problems())
