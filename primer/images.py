@@ -8,6 +8,7 @@ listed in STAND_INS are built from Debian bookworm packages (see primer/standins
 from __future__ import annotations
 
 import concurrent.futures
+import hashlib
 import json
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from .examples import list_examples
 
 STAND_IN_LABEL = "io.github.docker-primer.stand-in"
 BUILT_FROM_LABEL = "io.github.docker-primer.built-from"
+RECIPE_LABEL = "io.github.docker-primer.recipe"  # hash of the stand-in's folder: a changed recipe is rebuilt
 BASE_IMAGE = "debian:bookworm-slim"
 STANDINS_DIR = Path(__file__).parent / "standins"
 IMAGES_REPORT = REPORTS_DIR / "images.json"
@@ -46,6 +48,23 @@ class ImageStatus:
 
 def _docker(*args: str, timeout: float = 600, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(["docker", *args], capture_output=True, timeout=timeout, input=input_bytes)
+
+
+def recipe_hash(image: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((STANDINS_DIR / STAND_INS[image]).rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STANDINS_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _outdated_stand_in(image: str) -> bool:
+    """A stand-in built from an older recipe than primer/standins/ holds now."""
+    if image not in STAND_INS:
+        return False
+    proc = _docker("image", "inspect", "--format", "{{json .Config.Labels}}", image, timeout=30)
+    labels = json.loads(proc.stdout or b"null") or {} if proc.returncode == 0 else {}
+    return labels.get(STAND_IN_LABEL) == "true" and labels.get(RECIPE_LABEL) != recipe_hash(image)
 
 
 def inspect_status(image: str, how: str = "present") -> ImageStatus | None:
@@ -106,7 +125,8 @@ def _build_stand_in(image: str) -> None:
         shutil.copytree(source, context, dirs_exist_ok=True)
         if (source / "requirements.txt").is_file():
             _download_wheels(source / "requirements.txt", Path(context) / "wheels")
-        proc = _docker("build", "--quiet", "--tag", image, context, timeout=900)
+        proc = _docker("build", "--quiet", "--label", f"{RECIPE_LABEL}={recipe_hash(image)}",
+                       "--tag", image, context, timeout=900)
         if proc.returncode != 0:
             raise RuntimeError(f"building stand-in {image} from {source} failed:\n"
                                f"{proc.stderr.decode(errors='replace')[-3000:]}")
@@ -124,7 +144,7 @@ def provision(images: list[str]) -> list[ImageStatus]:
     missing = []
     for image in images:
         status = inspect_status(image)
-        if status:
+        if status and not _outdated_stand_in(image):
             statuses[image] = status
         else:
             missing.append(image)

@@ -5,6 +5,16 @@
 set -Eeo pipefail
 case "$1" in -*) set -- postgres "$@" ;; esac
 
+# VAR_FILE=/run/secrets/x sets VAR from that file (Compose `secrets:`), as the official image does.
+for var in POSTGRES_PASSWORD POSTGRES_USER POSTGRES_DB POSTGRES_INITDB_ARGS; do
+  file_var="${var}_FILE"
+  if [ -n "${!file_var:-}" ]; then
+    if [ -n "${!var:-}" ]; then echo "error: both $var and $file_var are set (they are exclusive)" >&2; exit 1; fi
+    export "$var"="$(< "${!file_var}")"
+    unset "$file_var"
+  fi
+done
+
 if [ "$1" = postgres ] && [ "$(id -u)" = 0 ]; then
   mkdir -p "$PGDATA" /var/run/postgresql
   chown -R postgres:postgres "$PGDATA" /var/run/postgresql
