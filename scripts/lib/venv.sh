@@ -27,7 +27,7 @@ ensure_venv() {
   export PATH="$VENV/bin:$PATH"
 }
 
-# Mermaid (diagrams) and axe-core (accessibility tests) are served from node_modules/,
+# Mermaid (diagrams) is served from node_modules/,
 # never from a CDN. Re-installed only when package-lock.json changed.
 ensure_browser_assets() {
   local want stamp="$ROOT/node_modules/.package-lock.sha256"
@@ -37,7 +37,7 @@ ensure_browser_assets() {
     say "npm not found: diagrams will show as text (install Node.js to draw them)"
     return 0
   fi
-  say "installing pinned browser assets (npm ci: mermaid, axe-core)"
+  say "installing pinned browser assets (npm ci: mermaid)"
   (cd "$ROOT" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null) \
     || die "npm ci failed (see above)"
   echo "$want" > "$stamp"
