@@ -1,0 +1,54 @@
+"""Nothing a user made is deleted by the tooling: the sweep removes only resources whose
+Compose project is one of ours (`primer-t-<session>-...`) and whose session is gone."""
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+import docker.errors
+import pytest
+
+from tests.harness import PROJECT_LABEL, sweep
+from tests.reliability.sessions import run_session, scenario, sweeps_lock
+
+pytestmark = pytest.mark.docker
+
+# Labels of a user's own resources: none, a Compose project of theirs, and names that only
+# look like ours (no 8-hex session id, or the prefix in the middle).
+FOREIGN_LABELS = {
+    "unlabelled": {},
+    "myapp": {PROJECT_LABEL: "myapp"},
+    "lookalike": {PROJECT_LABEL: "primer-t-demo"},
+    "infix": {PROJECT_LABEL: "myapp-primer-t-0123abcd-x"},
+}
+
+
+def test_the_sweep_leaves_a_users_containers_networks_and_volumes_alone(tmp_path, docker_client):
+    tag = uuid.uuid4().hex[:6]
+    made = []
+    try:
+        for kind, labels in FOREIGN_LABELS.items():
+            name = f"user-{kind}-{tag}"
+            made.append(docker_client.volumes.create(name, labels=labels))
+            made.append(docker_client.networks.create(name, labels=labels))
+            made.append(docker_client.containers.run(
+                "debian:bookworm-slim", ["sleep", "infinity"], name=name, labels=labels, init=True,
+                detach=True, network=name, volumes={name: {"bind": "/data", "mode": "rw"}}))
+        with sweeps_lock(exclusive=False):
+            sweep(docker_client)  # in this process, as the harness runs it
+            code, output, _ = run_session(tmp_path, scenario("test_nothing"))  # a whole session's sweeps
+        assert code == 0, output
+        survivors = []
+        for resource in made:
+            resource.reload()  # raises NotFound if the sweep removed it
+            survivors.append(resource.name)
+        assert len(survivors) == 3 * len(FOREIGN_LABELS)
+        for container in made[2::3]:
+            assert container.status == "running", container.name
+    finally:
+        for resource in reversed(made):  # containers first, then networks, then volumes
+            with contextlib.suppress(docker.errors.NotFound):
+                if hasattr(resource, "kill"):
+                    resource.remove(force=True)
+                else:
+                    resource.remove()
