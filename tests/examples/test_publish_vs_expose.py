@@ -45,3 +45,15 @@ def test_a_port_without_expose_is_reachable_from_another_container(stack):
     result = stack.exec("web", ["python", "-c", HTTP_GET.format(host="notes", port=8000)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "200"
+
+
+@pytest.mark.claim("loopback-binding-only-answers-on-localhost")
+def test_a_127_0_0_1_binding_is_not_reachable_on_other_host_addresses(stack):
+    web = stack.container("web")
+    web.reload()
+    assert [b["HostIp"] for b in web.attrs["NetworkSettings"]["Ports"]["3000/tcp"]] == ["127.0.0.1"]
+    # an address of this machine that is not loopback: the host's side of the stack's network
+    gateway = stack.client.networks.get(stack.network_names()[0]).attrs["IPAM"]["Config"][0]["Gateway"]
+    assert not gateway.startswith("127."), gateway
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((gateway, 3000), timeout=3)

@@ -1,0 +1,1 @@
+"""One probe per database: each talks the database's own protocol, by service name."""

@@ -1,0 +1,109 @@
+"""examples/assignment-stack and the root docker-compose.yml, taught on docs/assignment-design.md."""
+import json
+import socket
+import urllib.request
+
+import pytest
+
+from primer import ROOT
+from primer.compose import run_compose
+from tests.harness import connect_from_host, wait_until
+
+pytestmark = pytest.mark.docker
+
+DATABASES = {"postgres": 5432, "redis": 6379, "mongo": 27017}
+
+
+def read_status() -> dict:
+    with urllib.request.urlopen("http://127.0.0.1:3000/status", timeout=10) as response:
+        return json.load(response)
+
+
+def all_reachable() -> dict:
+    """/status once every database answers (mongo may still be starting: it has no healthcheck)."""
+    status = read_status()
+    assert all(probe["ok"] for probe in status.values()), status
+    return status
+
+
+@pytest.fixture(scope="module")
+def stack(module_compose_project):
+    return module_compose_project("assignment-stack")
+
+
+@pytest.fixture(scope="module")
+def status(stack) -> dict:
+    return wait_until(all_reachable, timeout=60, interval=0.5, message="every database reachable in /status")
+
+
+@pytest.mark.claim("assignment-backend-answers-on-localhost-3000")
+def test_backend_answers_on_localhost_3000(stack, status):
+    with urllib.request.urlopen("http://127.0.0.1:3000/", timeout=10) as response:
+        page = response.read().decode()
+    assert response.status == 200
+    assert "The backend is running" in page, page
+    assert set(status) == set(DATABASES), status
+
+
+@pytest.mark.claim("assignment-backend-reaches-postgres")
+def test_backend_logs_in_to_postgres_by_service_name(status):
+    assert status["postgres"] == {"address": "postgres:5432", "ok": True,
+                                  "detail": "login + SELECT 1 -> 1"}, status
+
+
+@pytest.mark.claim("assignment-backend-reaches-redis")
+def test_backend_pings_redis_by_service_name(status):
+    assert status["redis"] == {"address": "redis:6379", "ok": True, "detail": "PING -> +PONG"}, status
+
+
+@pytest.mark.claim("assignment-backend-reaches-mongo")
+def test_backend_says_hello_to_mongo_by_service_name(status):
+    assert status["mongo"]["address"] == "mongo:27017", status
+    assert status["mongo"]["ok"] is True, status
+    assert status["mongo"]["detail"].startswith("hello -> ok: 1"), status
+
+
+@pytest.mark.claim("assignment-postgres-password-is-checked")
+def test_postgres_refuses_a_wrong_password(stack):
+    """The probe really authenticates: the same login with a wrong password is refused."""
+    code = ("from probes import postgres\n"
+            "try:\n"
+            "    postgres.probe('postgres', 5432, 'app', 'wrong-password', 'app')\n"
+            "except RuntimeError as error:\n"
+            "    print(error)\n")
+    result = stack.exec("backend", ["python", "-c", code], workdir="/app")
+    assert result.exit_code == 0, result.output
+    assert 'password authentication failed for user "app"' in result.output, result.output
+
+
+@pytest.mark.claim("assignment-postgres-runs-init-scripts")
+def test_postgres_ran_the_init_script_on_first_start(stack):
+    result = stack.exec("postgres", ["psql", "-U", "app", "-d", "app", "-tAc", "SELECT text FROM notes"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "created by postgres-init/01-schema.sql", result.output
+
+
+@pytest.mark.claim("assignment-databases-not-published")
+@pytest.mark.parametrize("service", sorted(DATABASES))
+def test_database_is_not_reachable_from_the_host(stack, status, service):
+    port = DATABASES[service]
+    container = stack.container(service)
+    container.reload()
+    bindings = container.attrs["NetworkSettings"]["Ports"]
+    assert bindings.get(f"{port}/tcp") is None, bindings  # no host port at all
+    with pytest.raises(ConnectionRefusedError):
+        connect_from_host(port)
+
+
+@pytest.mark.claim("root-compose-file-runs-the-assignment-stack")
+def test_root_compose_file_resolves_to_the_same_stack(stack):
+    """The root file includes the example: same services, same build folder, same ports."""
+    def resolved(compose_file) -> dict:
+        proc = run_compose(["-f", str(compose_file), "config", "--format", "json"], cwd=compose_file.parent)
+        return json.loads(proc.stdout)["services"]
+
+    root = resolved(ROOT / "docker-compose.yml")
+    example = resolved(stack.example.compose_file)
+    assert root == example
+    assert root["backend"]["build"]["context"] == str(stack.example.path / "backend")
+

@@ -1,0 +1,33 @@
+"""examples/publish-all-interfaces (and publish-vs-expose's 127.0.0.1 form), taught on docs/ports.md."""
+import socket
+import urllib.request
+
+import pytest
+
+from tests.harness import wait_until
+
+pytestmark = pytest.mark.docker
+
+
+def another_host_address(stack) -> str:
+    """An address of this machine that is not loopback: the host's side of the stack's network."""
+    network = stack.client.networks.get(stack.network_names()[0])
+    return network.attrs["IPAM"]["Config"][0]["Gateway"]
+
+
+@pytest.fixture(scope="module")
+def stack(module_compose_project):
+    return module_compose_project("publish-all-interfaces")
+
+
+@pytest.mark.claim("short-ports-bind-all-interfaces")
+def test_3000_3000_binds_every_host_address(stack):
+    web = stack.container("web")
+    web.reload()
+    host_ips = {b["HostIp"] for b in web.attrs["NetworkSettings"]["Ports"]["3000/tcp"]}
+    assert "0.0.0.0" in host_ips, host_ips
+    address = another_host_address(stack)
+    assert not address.startswith("127."), address
+    response = wait_until(lambda: urllib.request.urlopen(f"http://{address}:3000/", timeout=3),
+                          message=f"web on {address}:3000")
+    assert response.status == 200
