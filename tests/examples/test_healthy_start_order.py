@@ -64,3 +64,19 @@ def test_compose_puts_every_service_on_one_project_network(stack):
     for service in ("db", "app"):
         networks = project.container(service).attrs["NetworkSettings"]["Networks"]
         assert list(networks) == [f"{project.name}_default"], networks
+
+
+@pytest.mark.claim("postgres-password-from-secret-file")
+def test_postgres_takes_its_password_from_the_secret_file(stack):
+    password = (stack.example.path / "db_password.txt").read_text().strip()
+    # Over the network address, as another container connects (the image trusts 127.0.0.1).
+    address = stack.container("db").attrs["NetworkSettings"]["Networks"][f"{stack.name}_default"]["IPAddress"]
+    login = ["psql", "--host", address, "--username", "postgres", "--no-password", "-tAc", "SELECT 1"]
+
+    result = stack.exec("db", login, environment={"PGPASSWORD": password})
+    assert result.exit_code == 0 and result.output.strip() == "1", result.output
+    result = stack.exec("db", login, environment={"PGPASSWORD": "not-the-password"})
+    assert result.exit_code != 0 and "password authentication failed" in result.output, result.output
+
+    environment = stack.container("db").attrs["Config"]["Env"]
+    assert not [e for e in environment if password in e], environment
