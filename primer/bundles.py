@@ -7,7 +7,7 @@ import zipfile
 
 from . import EXAMPLES_DIR
 from .examples import list_examples
-from .includes import _NOT_SHOWN
+from .includes import is_shown
 
 _EPOCH = (2020, 1, 1, 0, 0, 0)  # fixed timestamps: the same folder always gives the same zip
 
@@ -27,7 +27,7 @@ def example_zip(slug: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and not _NOT_SHOWN & set(path.parts):
+            if path.is_file() and is_shown(path):
                 info = zipfile.ZipInfo(f"{slug}/{path.relative_to(folder).as_posix()}", _EPOCH)
                 info.external_attr = (path.stat().st_mode & 0o777 | 0o100000) << 16
                 info.compress_type = zipfile.ZIP_DEFLATED

@@ -116,7 +116,7 @@ def sweep(client: docker.DockerClient, *, also_session: str | None = None) -> di
             alive[session] = _session_alive(session)
         return not alive[session]
 
-    removed = {"containers": 0, "networks": 0, "volumes": 0}
+    removed = {"containers": 0, "networks": 0, "volumes": 0, "images": 0}
     for container in client.containers.list(all=True, filters={"label": PROJECT_LABEL}):
         if doomed(container.labels):
             with contextlib.suppress(docker.errors.NotFound):
@@ -132,6 +132,14 @@ def sweep(client: docker.DockerClient, *, also_session: str | None = None) -> di
             with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
                 volume.remove(force=True)
                 removed["volumes"] += 1
+    # Images Compose built for a project (`build:`) carry its label; untag them by name, so that
+    # an image another project also tagged is never removed from under it.
+    for image in client.images.list(filters={"label": PROJECT_LABEL}):
+        if doomed(image.labels):
+            for name in image.tags or [image.id]:  # an untagged one: a rebuild's leftover
+                with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                    client.images.remove(name)
+                    removed["images"] += 1
     return removed
 
 
