@@ -14,11 +14,20 @@ from probes import mongo, postgres, redis
 env = os.environ.get
 
 
+def postgres_password() -> str:
+    """The password from the file Compose mounts (a secret), else from the environment."""
+    path = env("POSTGRES_PASSWORD_FILE")
+    if path:
+        with open(path) as secret:
+            return secret.read().strip()
+    return env("POSTGRES_PASSWORD", "")
+
+
 def check_all() -> dict:
     # Each address is SERVICE NAME:CONTAINER PORT, resolved by Compose's network DNS.
     checks = {
         "postgres": (env("POSTGRES_HOST", "postgres"), 5432, lambda host, port: postgres.probe(
-            host, port, env("POSTGRES_USER", "postgres"), env("POSTGRES_PASSWORD", ""),
+            host, port, env("POSTGRES_USER", "postgres"), postgres_password(),
             env("POSTGRES_DB", env("POSTGRES_USER", "postgres")))),
         "redis": (env("REDIS_HOST", "redis"), 6379, redis.probe),
         "mongo": (env("MONGO_HOST", "mongo"), 27017, mongo.probe),
