@@ -143,9 +143,25 @@ def sweep(client: docker.DockerClient, *, also_session: str | None = None) -> di
     return removed
 
 
+_held_here: set[tuple[str, str]] = set()
+
+
 @contextlib.contextmanager
 def _file_lock(kind: str, name: str, timeout: float) -> Iterator[None]:
     """A machine-wide lock, released by the kernel even when the holder is killed."""
+    if (kind, name) in _held_here:  # flock would wait on ourselves until the timeout
+        raise RuntimeError(f"this test process already holds host {kind} {name} (two stacks publishing it "
+                           "at once in one process, e.g. a module-scoped and a function-scoped one); "
+                           "move one of them to its own test module")
+    _held_here.add((kind, name))
+    with contextlib.ExitStack() as release:
+        release.callback(_held_here.discard, (kind, name))
+        with _locked(kind, name, timeout):
+            yield
+
+
+@contextlib.contextmanager
+def _locked(kind: str, name: str, timeout: float) -> Iterator[None]:
     with open(_lock_path(kind, name), "a") as handle:
         deadline = time.monotonic() + timeout
         while True:
