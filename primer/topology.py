@@ -97,6 +97,12 @@ def mermaid_for_config(config: dict, folder: Path) -> str:
             out.append(f'  {_node_id("svc", name)} -- "{target}" --- {node}')
 
     for name, service in services.items():
+        for secret in service.get("secrets", []):
+            node = _node_id("secret", secret["source"])
+            out.append(f'  {node}[/"secret: {secret["source"]}"/]')
+            out.append(f'  {_node_id("svc", name)} -- "/run/secrets/{secret.get("target", secret["source"])}" --- {node}')
+
+    for name, service in services.items():
         for dependency, spec in (service.get("depends_on") or {}).items():
             condition = (spec or {}).get("condition", "service_started").removeprefix("service_")
             out.append(f'  {_node_id("svc", name)} -. "depends on ({condition})" .-> {_node_id("svc", dependency)}')
