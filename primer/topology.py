@@ -100,7 +100,9 @@ def mermaid_for_config(config: dict, folder: Path) -> str:
         for secret in service.get("secrets", []):
             node = _node_id("secret", secret["source"])
             out.append(f'  {node}[/"secret: {secret["source"]}"/]')
-            out.append(f'  {_node_id("svc", name)} -- "/run/secrets/{secret.get("target", secret["source"])}" --- {node}')
+            target = secret.get("target") or secret["source"]  # Compose resolves it to an absolute path
+            target = target if target.startswith("/") else f"/run/secrets/{target}"
+            out.append(f'  {_node_id("svc", name)} -- "{target}" --- {node}')
 
     for name, service in services.items():
         for dependency, spec in (service.get("depends_on") or {}).items():
