@@ -19,6 +19,7 @@ import fcntl
 import gc
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -267,12 +268,19 @@ class ComposeProject:
         record_output(key, command, self.shown(output), engine=self.client.version().get("Version", ""),
                       images="stand-in images" if "stand-in" in kinds else "official images" if kinds else "")
 
-    def run_shown(self, key: str, *args: str) -> str:
+    def run_shown(self, key: str, *args: str, check: bool = True) -> str:
         """Run `docker compose <args>` as a page shows it, record its output under `key`, return it."""
-        proc = self.compose(*args)
+        proc = self.compose(*args, check=check)
         output = (proc.stdout + proc.stderr).rstrip()
-        self.capture(key, "docker compose " + " ".join(args), output)
+        self.capture(key, "docker compose " + shlex.join(args), output)
         return output
+
+    def run_on_host(self, key: str, command: list[str], timeout: float = 30) -> tuple[int, str]:
+        """Run a command on the host as a page shows it (curl, docker run ...), record and return it."""
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=self.example.path)
+        output = (proc.stdout + proc.stderr).rstrip()
+        self.capture(key, shlex.join(command), output)
+        return proc.returncode, output
 
     def network_names(self) -> list[str]:
         return [n.name for n in self.client.networks.list(filters={"label": f"{PROJECT_LABEL}={self.name}"})]

@@ -107,3 +107,17 @@ def test_root_compose_file_resolves_to_the_same_stack(stack):
     assert root == example
     assert root["backend"]["build"]["context"] == str(stack.example.path / "backend")
 
+
+
+# "What you will see" on docs/assignment-design.md: real output, captured here.
+
+def test_curl_status_and_compose_ps_as_the_page_shows_them(stack, status):
+    code, output = stack.run_on_host("assignment-curl-status", ["curl", "-s", "127.0.0.1:3000/status"])
+    assert code == 0, output
+    reported = json.loads(output)
+    assert set(reported) == set(DATABASES) and all(reported[name]["ok"] for name in DATABASES), output
+    ps = stack.run_shown("assignment-compose-ps", "ps", "--format", r"table {{.Service}}\t{{.Status}}\t{{.Ports}}")
+    rows = {line.split()[0]: line for line in ps.splitlines()[1:]}
+    assert set(rows) == {"backend", "postgres", "redis", "mongo"}, ps
+    assert "127.0.0.1:3000->3000/tcp" in rows["backend"], ps
+    assert all("->" not in rows[name] for name in ("postgres", "redis", "mongo")), ps

@@ -43,3 +43,15 @@ def test_the_name_localhost_fails_too(stack):
 @pytest.mark.claim("service-name-reaches-the-other-container")
 def test_service_name_reaches_web_from_client(stack):
     assert connect_from(stack, "client", "web", 8000) == "connected"
+
+
+# "What you will see" on docs/networking.md: the page's own try-it commands, captured.
+GET = 'import urllib.request as u; print(u.urlopen("http://{host}:8000").status)'
+
+
+def test_the_try_it_commands_print_200_for_web_and_fail_for_localhost(stack):
+    ok = stack.run_shown("networking-client-to-web", "exec", "client", "python", "-c", GET.format(host="web"))
+    assert ok.strip() == "200", ok
+    failed = stack.run_shown("networking-client-to-localhost", "exec", "client", "python", "-c",
+                             GET.format(host="localhost"), check=False)
+    assert "urllib.error.URLError" in failed and ("Connection refused" in failed or "Errno 99" in failed), failed

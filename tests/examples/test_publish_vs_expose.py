@@ -57,3 +57,20 @@ def test_a_127_0_0_1_binding_is_not_reachable_on_other_host_addresses(stack):
     assert not gateway.startswith("127."), gateway
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((gateway, 3000), timeout=3)
+
+
+# "What you will see" on docs/ports.md: real output, captured here (primer.captures).
+
+def test_compose_ps_shows_the_published_port_and_the_exposed_one(stack):
+    output = stack.run_shown("ports-compose-ps", "ps", "--format", r"table {{.Service}}\t{{.Ports}}")
+    lines = {line.split()[0]: line for line in output.splitlines()[1:]}
+    assert "127.0.0.1:3000->3000/tcp" in lines["web"], output
+    assert "6379/tcp" in lines["redis"] and "->" not in lines["redis"], output
+
+
+def test_redis_cli_from_the_host_is_refused(stack):
+    # No redis-cli on the host? The image's own, run in the host's network namespace, is the same.
+    code, output = stack.run_on_host("ports-redis-cli-from-host",
+                                     ["docker", "run", "--rm", "--network", "host", "redis:7",
+                                      "redis-cli", "-p", "6379", "ping"])
+    assert "Could not connect to Redis at 127.0.0.1:6379: Connection refused" in output, (code, output)
