@@ -3,6 +3,7 @@ Compose project is one of ours (`primer-t-<session>-...`) and whose session is g
 from __future__ import annotations
 
 import contextlib
+import io
 import uuid
 
 import docker.errors
@@ -23,9 +24,9 @@ FOREIGN_LABELS = {
 }
 
 
-def test_the_sweep_leaves_a_users_containers_networks_and_volumes_alone(tmp_path, docker_client):
+def test_the_sweep_leaves_a_users_containers_networks_volumes_and_images_alone(tmp_path, docker_client):
     tag = uuid.uuid4().hex[:6]
-    made = []
+    made, images = [], []
     try:
         for kind, labels in FOREIGN_LABELS.items():
             name = f"user-{kind}-{tag}"
@@ -34,6 +35,11 @@ def test_the_sweep_leaves_a_users_containers_networks_and_volumes_alone(tmp_path
             made.append(docker_client.containers.run(
                 "debian:bookworm-slim", ["sleep", "infinity"], name=name, labels=labels, init=True,
                 detach=True, network=name, volumes={name: {"bind": "/data", "mode": "rw"}}))
+            # and an image (the sweep also removes images Compose built for dead sessions)
+            image, _ = docker_client.images.build(fileobj=io.BytesIO(b"FROM debian:bookworm-slim\n"),
+                                                  tag=f"{name}:1", labels=labels, rm=True)
+            images.append(f"{name}:1")
+            assert labels.items() <= image.labels.items(), image.labels
         with sweeps_lock(exclusive=False):
             sweep(docker_client)  # in this process, as the harness runs it
             code, output, _ = run_session(tmp_path, scenario("test_nothing"))  # a whole session's sweeps
@@ -43,9 +49,14 @@ def test_the_sweep_leaves_a_users_containers_networks_and_volumes_alone(tmp_path
             resource.reload()  # raises NotFound if the sweep removed it
             survivors.append(resource.name)
         assert len(survivors) == 3 * len(FOREIGN_LABELS)
+        for tag_name in images:
+            docker_client.images.get(tag_name)  # raises ImageNotFound if the sweep removed it
         for container in made[2::3]:
             assert container.status == "running", container.name
     finally:
+        for tag_name in images:
+            with contextlib.suppress(docker.errors.ImageNotFound):
+                docker_client.images.remove(tag_name)
         for resource in reversed(made):  # containers first, then networks, then volumes
             with contextlib.suppress(docker.errors.NotFound):
                 if hasattr(resource, "kill"):
