@@ -140,7 +140,8 @@ def bench_examples(runs: int, only: list[str] | None = None) -> list[dict]:
 
 def _pytest_wall(workers: str) -> float:
     seconds, proc = _timed(lambda: subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/examples", "-q", "-p", "no:cacheprovider", "-n", workers],
+        [sys.executable, "-m", "pytest", "tests/examples", "-q", "-p", "no:cacheprovider", "-n", workers,
+         "--dist", "loadfile"],
         cwd=ROOT, capture_output=True, text=True, timeout=1800))
     if proc.returncode != 0:
         raise RuntimeError(f"tests/examples failed with -n {workers}:\n{proc.stdout[-3000:]}")

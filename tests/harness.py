@@ -118,8 +118,10 @@ def sweep(client: docker.DockerClient, *, also_session: str | None = None) -> di
         return not alive[session]
 
     removed = {"containers": 0, "networks": 0, "volumes": 0, "images": 0}
-    for container in client.containers.list(all=True, filters={"label": PROJECT_LABEL}):
-        if doomed(container.labels):
+    # sparse: one list call, no inspect per container, which raised NotFound (and crashed the
+    # session) when another session removed a listed container meanwhile (tests/reliability).
+    for container in client.containers.list(all=True, sparse=True, filters={"label": PROJECT_LABEL}):
+        if doomed(container.attrs.get("Labels")):
             with contextlib.suppress(docker.errors.NotFound):
                 container.remove(force=True, v=True)
                 removed["containers"] += 1
@@ -187,6 +189,15 @@ class ExecResult:
     output: str
 
 
+# Run by `python` inside a container; needs only the standard library.
+_CONNECT = ("import socket\n"
+            "try:\n"
+            "    socket.create_connection(({host!r}, {port}), timeout=3)\n"
+            "    print('connected')\n"
+            "except OSError as error:\n"
+            "    print(type(error).__name__, error)\n")
+
+
 class ComposeProject:
     """One example brought up under its own project name; verbs to look inside it."""
 
@@ -247,6 +258,13 @@ class ComposeProject:
         """Run a command inside a service's container: the place for container-to-container checks."""
         result = self.container(service).exec_run(command, demux=False, **kwargs)
         return ExecResult(result.exit_code, (result.output or b"").decode(errors="replace"))
+
+    def connect_from(self, service: str, host: str, port: int) -> str:
+        """Open a TCP connection from inside `service`: "connected", or the error's type and text
+        (e.g. "ConnectionRefusedError [Errno 111] Connection refused"), so tests assert the exact failure."""
+        result = self.exec(service, ["python", "-c", _CONNECT.format(host=host, port=port)])
+        assert result.exit_code == 0, result.output
+        return result.output.strip()
 
     def host_port(self, service: str, container_port: int, protocol: str = "tcp") -> int:
         """The host port the engine published for a container port (raises if unpublished)."""

@@ -7,14 +7,6 @@ from tests.harness import wait_until
 
 pytestmark = pytest.mark.docker
 
-CONNECT = ("import socket\n"
-           "try:\n"
-           "    socket.create_connection(({host!r}, {port}), timeout=3)\n"
-           "    print('connected')\n"
-           "except OSError as error:\n"
-           "    print(type(error).__name__, error)\n")
-
-
 @pytest.fixture(scope="module")
 def stack(module_compose_project):
     return module_compose_project("host-port-vs-container-port")
@@ -30,10 +22,6 @@ def test_the_host_reaches_web_on_8080(stack):
 
 @pytest.mark.claim("containers-use-the-container-port")
 def test_other_containers_use_port_80_not_8080(stack):
-    def connect(port):
-        result = stack.exec("client", ["python", "-c", CONNECT.format(host="web", port=port)])
-        assert result.exit_code == 0, result.output
-        return result.output.strip()
-
-    assert connect(80) == "connected"
-    assert connect(8080).startswith("ConnectionRefusedError"), connect(8080)
+    assert stack.connect_from("client", "web", 80) == "connected"
+    refused = stack.connect_from("client", "web", 8080)
+    assert refused.startswith("ConnectionRefusedError"), refused

@@ -3,32 +3,18 @@ import pytest
 
 pytestmark = pytest.mark.docker
 
-# Run inside a container: connect, and print the exception's type if it fails.
-CONNECT = ("import socket\n"
-           "try:\n"
-           "    socket.create_connection(({host!r}, {port}), timeout=3)\n"
-           "    print('connected')\n"
-           "except OSError as error:\n"
-           "    print(type(error).__name__, error)\n")
-
-
 @pytest.fixture(scope="module")
 def stack(module_compose_project):
     return module_compose_project("localhost-in-container")
 
 
-def connect_from(stack, service: str, host: str, port: int) -> str:
-    result = stack.exec(service, ["python", "-c", CONNECT.format(host=host, port=port)])
-    assert result.exit_code == 0, result.output
-    return result.output.strip()
-
 
 @pytest.mark.claim("localhost-in-container-is-itself")
 def test_localhost_inside_client_is_client_not_web(stack):
     # web listens on 8000, and inside web, 127.0.0.1 is web itself ...
-    assert connect_from(stack, "web", "127.0.0.1", 8000) == "connected"
+    assert stack.connect_from("web", "127.0.0.1", 8000) == "connected"
     # ... but inside client, 127.0.0.1 is client, where nothing listens on 8000.
-    output = connect_from(stack, "client", "127.0.0.1", 8000)
+    output = stack.connect_from("client", "127.0.0.1", 8000)
     assert output.startswith("ConnectionRefusedError"), output
 
 
@@ -36,13 +22,13 @@ def test_localhost_inside_client_is_client_not_web(stack):
 def test_the_name_localhost_fails_too(stack):
     # `localhost` is 127.0.0.1 and ::1; where a container has no IPv6, Python reports
     # the ::1 attempt (errno 99) instead of the refusal.
-    output = connect_from(stack, "client", "localhost", 8000)
+    output = stack.connect_from("client", "localhost", 8000)
     assert output.startswith("ConnectionRefusedError") or "[Errno 99] Cannot assign requested address" in output, output
 
 
 @pytest.mark.claim("service-name-reaches-the-other-container")
 def test_service_name_reaches_web_from_client(stack):
-    assert connect_from(stack, "client", "web", 8000) == "connected"
+    assert stack.connect_from("client", "web", 8000) == "connected"
 
 
 # "What you will see" on docs/networking.md: the page's own try-it commands, captured.
