@@ -107,7 +107,9 @@ def leftovers(client: docker.DockerClient, session_id: str) -> dict[str, list[st
         return (labels or {}).get(PROJECT_LABEL, "").startswith(prefix)
 
     return {
-        "containers": [c.name for c in client.containers.list(all=True, filters={"label": PROJECT_LABEL}) if ours(c.labels)],
+        # sparse: no inspect per container, which fails when another session removes one meanwhile
+        "containers": [c.attrs["Names"][0].lstrip("/") for c in client.containers.list(
+            all=True, sparse=True, filters={"label": PROJECT_LABEL}) if ours(c.attrs.get("Labels"))],
         "networks": [n.name for n in client.networks.list(filters={"label": PROJECT_LABEL}) if ours(n.attrs.get("Labels"))],
         "volumes": [v.name for v in client.volumes.list(filters={"label": PROJECT_LABEL}) if ours(v.attrs.get("Labels"))],
     }
