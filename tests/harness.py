@@ -206,9 +206,12 @@ class ComposeProject:
         self.name = name
         self.client = client
         self._by_service: dict[str, object] = {}  # filled by one list call; any compose call resets it
+        self._orphaned_volumes: set[str] = set()
 
     def compose(self, *args: str, check: bool = True, timeout: float = UP_TIMEOUT_S,
                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        if args and args[0] in ("down", "rm") and not {"-v", "--volumes"} & set(args):
+            self._orphaned_volumes |= self._anonymous_volumes()
         self._by_service.clear()
         return run_compose(["--project-name", self.name, "-f", str(self.example.compose_file), *args],
                            cwd=self.example.path, check=check, timeout=timeout, env=env)
@@ -236,9 +239,18 @@ class ComposeProject:
                 raise ComposeError(f"`docker compose up --wait` exited 0, but {container.name} is {health}: "
                                    "its healthcheck did not pass within the wait timeout")
 
+    def _anonymous_volumes(self) -> set[str]:
+        """Volumes the engine made for an image's VOLUME with nothing mounted there: they carry no
+        label, so a `down` without -v (a test of what survives it) would leave them behind for good."""
+        return {mount["Name"] for container in self.containers() for mount in container.attrs.get("Mounts", [])
+                if mount.get("Type") == "volume" and re.fullmatch(r"[0-9a-f]{64}", mount.get("Name", ""))}
+
     def down(self) -> None:
         self.compose("down", "--volumes", "--remove-orphans", "--timeout", "10",
                      timeout=DOWN_TIMEOUT_S)
+        for name in self._orphaned_volumes:
+            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                self.client.volumes.get(name).remove()
 
     def logs(self) -> str:
         proc = self.compose("logs", "--no-color", "--timestamps", check=False, timeout=30)
