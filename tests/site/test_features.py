@@ -170,3 +170,39 @@ def test_keyboard_alone_reaches_a_page_through_the_navigation(open_page, site_ur
     visit.settle(page)
     assert "Ports" in page.locator("h1").first.inner_text()
     assert not visit.problems(), "\n".join(visit.problems())
+
+
+# --- captured output and take-away bundles (primer.captures, primer.bundles) ----------------
+
+def test_a_what_you_will_see_block_shows_the_command_and_its_output(open_page):
+    page, visit = open_page("ports/")
+    caption = page.locator("p.captured-output").filter(has_text="What you will see").nth(1)
+    caption.wait_for()
+    # Captured by a test run (with date and engine) or, before any run, the page's expected text.
+    assert re.search(r"captured by the tests on \d{4}-\d\d-\d\d against Docker engine|not captured by a test run yet",
+                     caption.inner_text()), caption.inner_text()
+    block = page.locator("p.captured-output + div.highlight").nth(1).inner_text()
+    assert block.startswith("$ docker run --rm --network host redis:7 redis-cli -p 6379 ping"), block
+    assert "Could not connect to Redis at 127.0.0.1:6379: Connection refused" in block, block
+    assert not visit.problems(), "\n".join(visit.problems())
+
+
+def test_the_download_link_gives_the_example_folder_as_a_zip(open_page, tmp_path: Path):
+    import zipfile
+
+    from primer import EXAMPLES_DIR
+    from primer.includes import is_shown
+
+    page, visit = open_page("ports/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the folder (publish-vs-expose.zip)").click()
+    saved = tmp_path / "bundle.zip"
+    download.value.save_as(saved)
+    folder = EXAMPLES_DIR / "publish-vs-expose"
+    expected = {f"publish-vs-expose/{p.relative_to(folder).as_posix()}": p.read_bytes()
+                for p in folder.rglob("*") if p.is_file() and is_shown(p)}
+    with zipfile.ZipFile(saved) as archive:
+        assert {name: archive.read(name) for name in archive.namelist()} == expected
+    # Chromium ends the navigation of a link that turns into a download with ERR_ABORTED.
+    others = [p for p in visit.problems() if not p.endswith("/downloads/publish-vs-expose.zip")]
+    assert not others, "\n".join(others)
