@@ -36,6 +36,33 @@ TARGETS = {
 }
 
 
+_SESSION = uuid.uuid4().hex[:8]
+
+
+def _project_name() -> str:
+    """Named like the tests' projects, so the harness's sweep removes what a killed bench left."""
+    from tests.harness import PROJECT_PREFIX
+
+    return f"{PROJECT_PREFIX}{_SESSION}-bench-{uuid.uuid4().hex[:6]}"
+
+
+@contextlib.contextmanager
+def _bench_session(client):
+    """Hold a session lock as a test session does; sweep this session's leftovers at the end."""
+    import fcntl
+
+    from tests.harness import _lock_path, sweep
+
+    with open(_lock_path("session", _SESSION), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            removed = sweep(client, also_session=_SESSION)
+            print(f"bench sweep removed: {removed}")
+            Path(lock.name).unlink(missing_ok=True)
+
+
 def _timed(fn) -> tuple[float, object]:
     started = time.perf_counter()
     result = fn()
@@ -50,7 +77,7 @@ def _services_with_a_shell(example: Example) -> list[str]:
 
 def _floor_cycle(example: Example) -> dict:
     """What the engine and Compose cost by themselves: up --wait, then down -v. Nothing else."""
-    name = f"primer-b-{uuid.uuid4().hex[:8]}"
+    name = _project_name()
     base = [*compose_binary(), "--project-name", name, "-f", str(example.compose_file)]
     try:
         up, _ = _timed(lambda: _run([*base, "up", "-d", "--wait"], example.path))
@@ -63,7 +90,7 @@ def _our_cycle(example: Example, client) -> dict:
     """The harness's own path: ComposeProject up (--wait), one exec per service, down."""
     from tests.harness import ComposeProject  # the very code the tests use
 
-    project = ComposeProject(example, f"primer-b-{uuid.uuid4().hex[:8]}", client)
+    project = ComposeProject(example, _project_name(), client)
     started = time.perf_counter()
     try:
         project.up()
@@ -77,7 +104,7 @@ def _our_cycle(example: Example, client) -> dict:
 def _testcontainers_cycle(example: Example) -> dict:
     from testcontainers.compose import DockerCompose
 
-    env = {**os.environ, "COMPOSE_PROJECT_NAME": f"primer-b-{uuid.uuid4().hex[:8]}"}
+    env = {**os.environ, "COMPOSE_PROJECT_NAME": _project_name()}
     old = dict(os.environ)
     os.environ.update(env)
     try:
@@ -248,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     print("site ...", flush=True)
     report["site"] = bench_site()
     print("examples (ours / floor / testcontainers) ...", flush=True)
-    report["examples"] = bench_examples(args.runs, args.example)
+    with _bench_session(docker.from_env()):
+        report["examples"] = bench_examples(args.runs, args.example)
     print("suite ...", flush=True)
     report["suite"] = bench_suite()
     if not args.skip_cold:
