@@ -330,8 +330,13 @@ def _session_id(config: pytest.Config) -> str:
     return os.environ[_SESSION_ENV]
 
 
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    # Not the PYTEST_XDIST_WORKER variable: a pytest started from inside a test inherits it.
+    return hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if _is_xdist_worker(config):
         return  # workers inherit the controller's session id through the environment
     session_id = uuid.uuid4().hex[:8]
     os.environ[_SESSION_ENV] = session_id
@@ -369,7 +374,7 @@ def _client_or_none() -> docker.DockerClient | None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if _is_xdist_worker(session.config):
         return
     client = _client_or_none()
     if client:
@@ -379,7 +384,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if _is_xdist_worker(session.config):
         return
     client = _client_or_none()
     if client:
