@@ -58,23 +58,29 @@ def recipe_hash(image: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _outdated_stand_in(image: str) -> bool:
-    """A stand-in built from an older recipe than primer/standins/ holds now."""
-    if image not in STAND_INS:
-        return False
-    proc = _docker("image", "inspect", "--format", "{{json .Config.Labels}}", image, timeout=30)
-    labels = json.loads(proc.stdout or b"null") or {} if proc.returncode == 0 else {}
-    return labels.get(STAND_IN_LABEL) == "true" and labels.get(RECIPE_LABEL) != recipe_hash(image)
-
-
-def inspect_status(image: str, how: str = "present") -> ImageStatus | None:
+def _labels(image: str) -> dict | None:
+    """The image's labels, or None when the engine does not have it."""
     proc = _docker("image", "inspect", "--format", "{{json .Config.Labels}}", image, timeout=30)
     if proc.returncode != 0:
         return None
-    labels = json.loads(proc.stdout or b"null") or {}
+    return json.loads(proc.stdout or b"null") or {}
+
+
+def _status_from(image: str, labels: dict, how: str) -> ImageStatus:
     if labels.get(STAND_IN_LABEL) == "true":
         return ImageStatus(image, "stand-in", how, labels.get(BUILT_FROM_LABEL, ""))
     return ImageStatus(image, "official", how)
+
+
+def _outdated_stand_in(image: str, labels: dict) -> bool:
+    """A stand-in built from an older recipe than primer/standins/ holds now."""
+    return (image in STAND_INS and labels.get(STAND_IN_LABEL) == "true"
+            and labels.get(RECIPE_LABEL) != recipe_hash(image))
+
+
+def inspect_status(image: str, how: str = "present") -> ImageStatus | None:
+    labels = _labels(image)
+    return None if labels is None else _status_from(image, labels, how)
 
 
 def _try_pull(image: str) -> tuple[bool, str]:
@@ -143,9 +149,9 @@ def provision(images: list[str]) -> list[ImageStatus]:
     statuses: dict[str, ImageStatus] = {}
     missing = []
     for image in images:
-        status = inspect_status(image)
-        if status and not _outdated_stand_in(image):
-            statuses[image] = status
+        labels = _labels(image)  # one inspect per image: this runs on every `scripts/test`
+        if labels is not None and not _outdated_stand_in(image, labels):
+            statuses[image] = _status_from(image, labels, "present")
         else:
             missing.append(image)
 

@@ -435,6 +435,7 @@ def docker_client() -> docker.DockerClient:
                    "to have one installed and started.")
         if in_ci():
             pytest.fail(f"CI=true: {message}", pytrace=False)
+        # Outside CI only: a learner without Docker can still run the docs-only tests.
         pytest.skip(message)
     return client
 
@@ -444,6 +445,7 @@ def _skip_if_image_unavailable(example: Example) -> None:
     for image in sorted(example.images()):
         status = statuses.get(image)
         if status and status.kind == "unavailable":
+            # The one skip the project allows: neither pullable nor buildable offline, said plainly.
             pytest.skip(f"image unavailable offline: {image} ({status.how})")
 
 
