@@ -348,6 +348,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, _interrupt)
+    # A shell without job control starts background commands with SIGINT ignored, and Python
+    # then keeps ignoring it: a run started so (`scripts/test &`, some CI runners) could not
+    # be interrupted, and its finalizers would never run. Ctrl-C always interrupts.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
