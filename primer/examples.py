@@ -59,9 +59,28 @@ class Example:
                     host_ip=port.get("host_ip", ""), protocol=port.get("protocol", "tcp")))
         return ports
 
-    def fixed_host_ports(self) -> list[int]:
-        """Host ports this example publishes by number: two stacks using one cannot run at once."""
-        return sorted({p.published for p in self.published_ports() if p.published})
+    def with_dependencies(self, services: tuple[str, ...] | list[str] = ()) -> set[str]:
+        """What `docker compose up <services>` starts: those services and all they depend on
+        (every service when none is named)."""
+        if not services:
+            return set(self.services)
+        unknown = set(services) - set(self.services)
+        if unknown:
+            raise InvalidExample(f"{self.compose_file}: no service {', '.join(sorted(unknown))} "
+                                 f"(services: {', '.join(sorted(self.services))})")
+        started, todo = set(), list(services)
+        while todo:
+            name = todo.pop()
+            if name not in started:
+                started.add(name)
+                todo.extend(self.services[name].get("depends_on", {}))
+        return started
+
+    def fixed_host_ports(self, services: tuple[str, ...] | list[str] = ()) -> list[int]:
+        """Host ports published by number ("3000:3000") by these services and what they depend on
+        (by every service when none is named): two stacks using one cannot run at once."""
+        started = self.with_dependencies(services)
+        return sorted({p.published for p in self.published_ports() if p.published and p.service in started})
 
     def images(self) -> set[str]:
         """Images pulled as they are (`image:` without `build:`) or named in a Dockerfile's FROM."""

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ _SESSION_ENV = "PRIMER_TEST_SESSION"
 UP_TIMEOUT_S = 90
 DOWN_TIMEOUT_S = 60
 PORT_LOCK_TIMEOUT_S = 600
+READY_POLL_S = 0.05
 
 
 def in_ci() -> bool:
@@ -66,10 +68,23 @@ def wait_until(check: Callable[[], object], *, timeout: float = 20, interval: fl
             if result:
                 return result
         except Exception as error:  # the check's own failure is the diagnostic we report
-            last_error = error
+            last_error = _detached(error)
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{message} not met within {timeout}s (last error: {last_error!r})")
         time.sleep(interval)
+
+
+def _detached(error: BaseException) -> BaseException:
+    """The error without its tracebacks. Kept with them, it keeps the failed attempt's frames
+    alive in a reference cycle: a half-read HTTP response there (a server not listening yet)
+    holds its socket open until some later garbage collection, which then warns in whatever
+    test happens to run."""
+    seen, link = set(), error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
+    return error
 
 
 # --- sessions, locks and the sweep ------------------------------------------------------
@@ -216,28 +231,54 @@ class ComposeProject:
         return run_compose(["--project-name", self.name, "-f", str(self.example.compose_file), *args],
                            cwd=self.example.path, check=check, timeout=timeout, env=env)
 
-    def up(self, *services: str, wait: bool = True, timeout: float = UP_TIMEOUT_S) -> None:
-        args = ["up", "--detach", "--quiet-pull"]
-        if wait:
-            args += ["--wait", "--wait-timeout", str(int(timeout))]
+    def up(self, *services: str, build: bool = False, env: dict[str, str] | None = None,
+           wait: bool = True, timeout: float = UP_TIMEOUT_S) -> None:
+        """`docker compose up --detach [--build] [services]`, then (with `wait`) what `--wait`
+        promises: every container started is running, and healthy where it has a healthcheck."""
         try:
-            self.compose(*args, *services, timeout=timeout + 30)
+            self.compose("up", "--detach", "--quiet-pull", *(["--build"] if build else []), *services,
+                         timeout=timeout + 30 + (90 if build else 0), env=env)
             if wait:
-                self._check_healthy(services)
+                self._wait_ready(services, timeout)
         except (ComposeError, subprocess.TimeoutExpired) as error:
             raise ComposeError(f"{error}\n\n--- service logs ---\n{self.logs()}") from None
 
-    def _check_healthy(self, services: tuple[str, ...]) -> None:
-        # Compose 2.40.3 sometimes exits 0 when --wait-timeout expires while a healthcheck is
-        # still "starting" (4 runs in 20; tests/reliability/test_faults.py): check it ourselves.
+    def _wait_ready(self, services: tuple[str, ...], timeout: float) -> None:
+        # Not `up --wait`: Compose checks every 500 ms, which cost each `up` half a second even
+        # with no healthcheck to wait for (scripts/bench); the engine's API answers in 2 ms.
+        # Compose 2.40.3's --wait also exited 0 now and then with a healthcheck still "starting".
+        wanted = self.example.with_dependencies(services)
+        deadline = time.monotonic() + timeout
+        while True:
+            waiting, broken = self._not_ready(wanted)
+            if broken:
+                raise ComposeError(f"{self.name}: " + "; ".join(broken))
+            if not waiting:
+                return
+            if time.monotonic() >= deadline:
+                raise ComposeError(f"{self.name}: not ready after {timeout:g}s: " + "; ".join(waiting))
+            time.sleep(READY_POLL_S)
+
+    def _not_ready(self, wanted: set[str]) -> tuple[list[str], list[str]]:
+        """(containers still on their way, containers that will never be ready), each described."""
+        waiting, broken, seen = [], [], set()
         for container in self.containers():
-            if not container.attrs["State"].get("Running") or (
-                    services and container.labels.get(SERVICE_LABEL) not in services):
-                continue  # a container stopped earlier by the test keeps its last health status
-            health = (container.attrs["State"].get("Health") or {}).get("Status")
-            if health not in (None, "healthy"):
-                raise ComposeError(f"`docker compose up --wait` exited 0, but {container.name} is {health}: "
-                                   "its healthcheck did not pass within the wait timeout")
+            service = container.labels.get(SERVICE_LABEL)
+            if service not in wanted:
+                continue
+            seen.add(service)
+            state = container.attrs["State"]
+            health = (state.get("Health") or {}).get("Status")
+            if state["Status"] in ("exited", "dead"):
+                broken.append(f"{container.name} exited with code {state.get('ExitCode')}")
+            elif health == "unhealthy":
+                broken.append(f"{container.name} is unhealthy: its healthcheck failed")
+            elif state["Status"] != "running":
+                waiting.append(f"{container.name} is {state['Status']}")
+            elif health not in (None, "healthy"):
+                waiting.append(f"{container.name} is {health}: its healthcheck has not passed yet")
+        waiting += [f"service {service} has no container yet" for service in sorted(wanted - seen)]
+        return waiting, broken
 
     def _anonymous_volumes(self) -> set[str]:
         """Volumes the engine made for an image's VOLUME with nothing mounted there: they carry no
@@ -317,6 +358,12 @@ class ComposeProject:
 
     def volume_names(self) -> list[str]:
         return [v.name for v in self.client.volumes.list(filters={"label": f"{PROJECT_LABEL}={self.name}"})]
+
+
+def http_get(url: str, timeout: float = 3) -> tuple[int, bytes]:
+    """GET from the host: (status, body), the connection closed before it returns."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.status, response.read()
 
 
 def connect_from_host(port: int, host: str = "127.0.0.1", timeout: float = 3) -> socket.socket:
@@ -466,7 +513,7 @@ def _project_factory(request: pytest.FixtureRequest, client) -> Iterator[Callabl
             project = ComposeProject(example, name, client)
             # Fixed host ports ("3000:3000") cannot be shared: hold a machine-wide lock per port
             # for the life of the stack, across xdist workers and concurrent sessions alike.
-            for port in example.fixed_host_ports():
+            for port in example.fixed_host_ports(services):
                 stack.enter_context(_file_lock("port", str(port), PORT_LOCK_TIMEOUT_S))
             stack.callback(project.down)  # registered before `up`: a failed up is torn down too
             request.node._primer_projects.append(project)

@@ -3,11 +3,10 @@ import os
 import signal
 import socket
 import subprocess
-import urllib.request
 
 from primer import ROOT
 from primer.captures import output_keys
-from tests.harness import wait_until
+from tests.harness import http_get, wait_until
 
 
 def _free_port() -> int:
@@ -22,10 +21,10 @@ def test_the_serve_command_answers_200_on_its_root_page():
                               env={**os.environ, "PRIMER_ADDR": f"127.0.0.1:{port}", "NO_MKDOCS_2_WARNING": "1"},
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        response = wait_until(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2),
-                              timeout=90, interval=0.3, message=f"scripts/serve on 127.0.0.1:{port}")
-        assert response.status == 200
-        assert b"Docker" in response.read()
+        status, body = wait_until(lambda: http_get(f"http://127.0.0.1:{port}/", timeout=2),
+                                  timeout=90, interval=0.3, message=f"scripts/serve on 127.0.0.1:{port}")
+        assert status == 200
+        assert b"Docker" in body
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=30)[0].decode(errors="replace")

@@ -42,8 +42,11 @@ def test_compose_up_at_the_repository_root_serves_status(compose_project):
 
 @pytest.mark.claim("assignment-data-survives-down-but-not-down-v")
 def test_postgres_data_survives_down_but_not_down_v(compose_project):
-    # Its own stack (function scope): this test takes the stack down and up again.
-    project = compose_project("assignment-stack")
+    # Its own stack (function scope): this test takes the stack down and up again. Only the
+    # service that owns the volume is started (`up postgres`); `down` and `down -v` act on the
+    # whole project as the page's commands do. Without the backend, port 3000 stays free for
+    # the tests that need it.
+    project = compose_project("assignment-stack", "postgres")
     psql = ["psql", "-U", "app", "-d", "app", "-tAc"]
 
     def count_notes() -> str:
@@ -56,9 +59,9 @@ def test_postgres_data_survives_down_but_not_down_v(compose_project):
     assert count_notes() == "2"
 
     project.compose("down", timeout=60)  # keeps the named volumes
-    project.up()
+    project.up("postgres")
     assert count_notes() == "2"
 
     project.compose("down", "--volumes", timeout=60)  # deletes them: a fresh, empty database
-    project.up()
+    project.up("postgres")
     assert count_notes() == "1"  # only the init script's row, written again on first start

@@ -103,7 +103,7 @@ def test_editing_a_copied_file_changes_nothing_until_a_rebuild(copied):
     app = copied.example.path / "web" / "app.py"
     app.write_text(app.read_text().replace("yourself!", "yourself, version 2!"))
 
-    copied.compose("up", "--detach", "--wait")  # no --build: the old image is reused
+    copied.up()  # no --build: the old image is reused
     assert fetch(copied) == ORIGINAL
 
 
@@ -114,6 +114,6 @@ def test_up_build_rebuilds_and_runs_the_changed_code(copied):
     app = copied.example.path / "web" / "app.py"
     app.write_text(app.read_text().replace("yourself!", "yourself, version 2!"))
 
-    copied.compose("up", "--detach", "--wait", "--build", timeout=180)
+    copied.up(build=True)
     assert fetch(copied) == "Hello from an image you built yourself, version 2!\n"
     assert copied.container("web").image.id != old_image

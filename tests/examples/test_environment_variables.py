@@ -52,7 +52,7 @@ def test_a_variable_only_in_dot_env_does_not_reach_the_container(stack):
 @pytest.mark.claim("shell-variable-overrides-dot-env")
 def test_a_variable_set_in_the_shell_wins_over_dot_env(compose_project):
     project = compose_project("environment-variables", up=False)
-    project.compose("up", "--detach", "--wait", env={"GREETING": "Hello from the shell"})
+    project.up(env={"GREETING": "Hello from the shell"})
     assert process_environment(project).get("GREETING") == "Hello from the shell"
 
 

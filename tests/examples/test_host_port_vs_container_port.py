@@ -1,9 +1,8 @@
 """examples/host-port-vs-container-port, taught on docs/ports.md."""
-import urllib.request
 
 import pytest
 
-from tests.harness import wait_until
+from tests.harness import http_get, wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -15,9 +14,9 @@ def stack(module_compose_project):
 @pytest.mark.claim("host-uses-the-published-host-port")
 def test_the_host_reaches_web_on_8080(stack):
     assert stack.host_port("web", 80) == 8080
-    response = wait_until(lambda: urllib.request.urlopen("http://127.0.0.1:8080/", timeout=3),
-                          message="web on 127.0.0.1:8080")
-    assert response.status == 200
+    status, _ = wait_until(lambda: http_get("http://127.0.0.1:8080/"),
+                           message="web on 127.0.0.1:8080")
+    assert status == 200
 
 
 @pytest.mark.claim("containers-use-the-container-port")

@@ -3,7 +3,7 @@ import urllib.request
 
 import pytest
 
-from tests.harness import wait_until
+from tests.harness import http_get, wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -16,9 +16,9 @@ def stack(module_compose_project):
 @pytest.mark.claim("app-on-all-container-interfaces-is-reachable")
 def test_a_server_on_0_0_0_0_answers_through_its_published_port(stack):
     port = stack.host_port("right", 8000)
-    response = wait_until(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=3),
-                          message=f"right on 127.0.0.1:{port}")
-    assert response.status == 200
+    status, _ = wait_until(lambda: http_get(f"http://127.0.0.1:{port}/"),
+                           message=f"right on 127.0.0.1:{port}")
+    assert status == 200
 
 
 @pytest.mark.claim("app-on-container-loopback-resets-the-connection")

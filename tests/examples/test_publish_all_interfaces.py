@@ -1,10 +1,9 @@
 """examples/publish-all-interfaces (and publish-vs-expose's 127.0.0.1 form), taught on docs/ports.md."""
 import socket
-import urllib.request
 
 import pytest
 
-from tests.harness import wait_until
+from tests.harness import http_get, wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -28,6 +27,6 @@ def test_3000_3000_binds_every_host_address(stack):
     assert "0.0.0.0" in host_ips, host_ips
     address = another_host_address(stack)
     assert not address.startswith("127."), address
-    response = wait_until(lambda: urllib.request.urlopen(f"http://{address}:3000/", timeout=3),
-                          message=f"web on {address}:3000")
-    assert response.status == 200
+    status, _ = wait_until(lambda: http_get(f"http://{address}:3000/"),
+                           message=f"web on {address}:3000")
+    assert status == 200

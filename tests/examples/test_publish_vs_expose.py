@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from tests.harness import connect_from_host, wait_until
+from tests.harness import http_get, connect_from_host, wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -18,11 +18,9 @@ def stack(module_compose_project):
 
 @pytest.mark.claim("published-port-answers-on-localhost")
 def test_published_port_answers_from_the_host(stack):
-    import urllib.request
-
-    response = wait_until(lambda: urllib.request.urlopen("http://127.0.0.1:3000/", timeout=3),
-                          message="web on 127.0.0.1:3000")
-    assert response.status == 200
+    status, _ = wait_until(lambda: http_get("http://127.0.0.1:3000/"),
+                           message="web on 127.0.0.1:3000")
+    assert status == 200
 
 
 @pytest.mark.claim("exposed-port-not-reachable-from-host")

@@ -4,6 +4,7 @@ After every fault, nothing of that session may be left: no container, network or
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 
@@ -32,11 +33,8 @@ def test_a_healthcheck_that_never_passes_ends_at_the_wait_timeout_and_the_stack_
         code, output, session = run_session(tmp_path, scenario("test_up_only"), slug="never-healthy", up_timeout=5)
     took = time.monotonic() - started
     assert code == 1, output
-    # Compose's own error, or the harness's when Compose exits 0 at the timeout (it sometimes does)
-    assert ("`docker compose --project-name" in output and "--wait-timeout 5` failed" in output
-            and "application not healthy after 5s" in output
-            or "`docker compose up --wait` exited 0, but " in output
-            and "is starting: its healthcheck did not pass within the wait timeout" in output), output
+    assert re.search(r"primer-t-\w+-never-healthy-\w+: not ready after 5s: \S+-web-1 is starting: "
+                     r"its healthcheck has not passed yet", output), output
     assert "--- service logs ---" in output, output
     assert took < 60, f"the bounded wait took {took:.0f}s"
     assert leftovers(docker_client, session) == NONE_LEFT
@@ -46,7 +44,7 @@ def test_up_failing_on_a_missing_image_is_reported_and_leaves_nothing(tmp_path, 
     with sweeps_lock(exclusive=False):
         code, output, session = run_session(tmp_path, scenario("test_up_only"), slug="no-such-image", up_timeout=30)
     assert code == 1, output
-    assert "no-such-image/docker-compose.yml up --detach --quiet-pull --wait" in output, output
+    assert "no-such-image/docker-compose.yml up --detach --quiet-pull` failed" in output, output
     # Offline, Compose names the service whose pull failed, not the image (see the report);
     # with a registry in reach it says "pull access denied for primer-no-such-image".
     assert ("web Error" in output and "registry-1.docker.io" in output and "no such host" in output
@@ -61,7 +59,7 @@ def test_a_signal_in_the_middle_of_a_run_leaves_nothing(tmp_path, docker_client,
         session = start_session(tmp_path, scenario("test_up_then_hold"), slug="slow-healthy")
         try:
             session_id = wait_until(lambda: session.id, timeout=60, message="the session to start")
-            if moment == "during-up":  # containers exist, `up --wait` is waiting for the healthcheck
+            if moment == "during-up":  # containers exist, the harness waits for the healthcheck
                 wait_until(lambda: leftovers(docker_client, session_id)["containers"], timeout=60,
                            message="the stack's containers to exist")
                 assert not (session.markers / "up").exists(), "the stack was already up: no signal during up"
