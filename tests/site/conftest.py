@@ -67,6 +67,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # Mermaid's ES modules run only when served as JavaScript, whatever the system's mime.types says.
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript"}
+
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
         pass
 
