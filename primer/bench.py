@@ -26,6 +26,9 @@ from .compose import compose_binary, compose_version
 from .examples import Example, list_examples
 
 BENCH_REPORT = REPORTS_DIR / "bench.json"
+# Bumped when the report's shape changes: the site then asks for a new run instead of failing
+# on a report an older scripts/bench wrote.
+BENCH_FORMAT = 2
 TARGETS = {
     "cycle_vs_floor": 1.10,
     "cycle_vs_testcontainers": 0.85,
@@ -195,20 +198,64 @@ def bench_cold_provisioning() -> dict:
     return {"seconds": seconds, "images": needed_images(), "rebuilt": removed}
 
 
-_ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+rel="stylesheet"[^>]+href)="([^"]+)"')
+def _serve(site: Path):
+    """The built site on 127.0.0.1 (a port the kernel picks), for the browser to load."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript"}
+
+        def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
-def _page_weight(site: Path, page: str, with_search: bool) -> dict:
-    html_path = site / page
-    files = [html_path]
-    for ref in _ASSET.findall(html_path.read_text()):
-        if "://" not in ref:
-            files.append((html_path.parent / ref.split("?")[0]).resolve())
-    if with_search:
-        files += [site / "search" / "search_index.json", *sorted((site / "assets/javascripts/workers").glob("search.*.min.js"))]
-    data = [f.read_bytes() for f in files]
-    return {"raw_kb": sum(map(len, data)) / 1000, "gzip_kb": sum(len(gzip.compress(d)) for d in data) / 1000,
-            "files": len(files)}
+def _is_search(url: str) -> bool:
+    return "/search/search_index.json" in url or "/workers/search." in url
+
+
+def page_weights(site: Path) -> dict[str, dict]:
+    """What a browser with an empty cache really fetches for each page: HTML, CSS, JS (Mermaid's
+    chunks included, which only a browser knows it needs), fonts and images, raw and gzipped;
+    the search worker and index apart (they load after the page, for the search box)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.site.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.site.pages import mermaid_blocks, page_urls
+
+    server = _serve(site)
+    weights = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for path in [p for p in page_urls() if p.endswith("/") or p == ""]:
+                context = browser.new_context()  # a fresh one each time: an empty cache
+                page = context.new_page()
+                finished = []
+                page.on("requestfinished", lambda request: finished.append(request))
+                page.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}")
+                page.wait_for_load_state("networkidle")
+                bodies = [(r.url, r.response().body()) for r in finished if r.response()]
+                page_bodies = [b for url, b in bodies if not _is_search(url)]
+                search_bodies = [b for url, b in bodies if _is_search(url)]
+                weights[path or "index"] = {
+                    "raw_kb": sum(map(len, page_bodies)) / 1000,
+                    "gzip_kb": sum(len(gzip.compress(b)) for b in page_bodies) / 1000,
+                    "requests": len(page_bodies),
+                    "with_search_raw_kb": sum(len(b) for _, b in bodies) / 1000,
+                    "diagram": mermaid_blocks((site / path / "index.html").read_text(encoding="utf-8")) > 0,
+                }
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return weights
 
 
 def bench_site() -> dict:
@@ -218,11 +265,7 @@ def bench_site() -> dict:
             cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}))
         if proc.returncode != 0:
             raise RuntimeError(f"mkdocs build failed:\n{proc.stderr[-3000:]}")
-        site = Path(site_dir)
-        pages = {"home": "index.html", "networking (diagram)": "networking/index.html"}
-        return {"build_s": seconds, "pages": {
-            label: {"without_search": _page_weight(site, page, False), "with_search": _page_weight(site, page, True)}
-            for label, page in pages.items() if (site / page).is_file()}}
+        return {"build_s": seconds, "pages": page_weights(Path(site_dir))}
 
 
 # --- report --------------------------------------------------------------------------------
@@ -241,7 +284,9 @@ def table(report: dict) -> str:
         ("slowest_down_s", "slowest teardown, any example (s)", "slowest_down_s"),
         ("parallel_vs_serial", "warm suite, parallel / one worker", "parallel_vs_serial"),
         ("cold_provisioning_s", "cold provisioning (s)", "cold_provisioning_s"),
-        ("first_load_kb", "first load of a page, no search index (KB raw)", "first_load_kb"),
+        ("first_load_kb", "first load of the home page, no search index (KB raw)", "first_load_kb"),
+        ("heaviest_text_page_kb", "heaviest page without a diagram, first load (KB raw)", "first_load_kb"),
+        ("heaviest_diagram_page_kb", "heaviest page with a diagram, first load (KB raw)", "first_load_kb"),
     ]:
         if key in s:
             out.append(f"| {label} | {s[key]:.2f} | ≤ {TARGETS[unit]} |")
@@ -249,10 +294,13 @@ def table(report: dict) -> str:
                        ("mkdocs_build_s", "mkdocs build of the full site (s)")]:
         if key in s:
             out.append(f"| {label} | {s[key]:.2f} | |")
-    for label, weights in report.get("site", {}).get("pages", {}).items():
-        for variant, w in weights.items():
-            out.append(f"| page weight, {label}, {variant.replace('_', ' ')} (KB raw / gzip) "
-                       f"| {w['raw_kb']:.0f} / {w['gzip_kb']:.0f} | |")
+    pages = report.get("site", {}).get("pages", {})
+    if pages:
+        out += ["", "| page (empty cache) | requests | KB raw | KB gzip | KB raw with search |",
+                "|---|---:|---:|---:|---:|"]
+        for path, w in pages.items():
+            out.append(f"| {path}{' (diagram)' if w['diagram'] else ''} | {w['requests']} | {w['raw_kb']:.0f} "
+                       f"| {w['gzip_kb']:.0f} | {w['with_search_raw_kb']:.0f} |")
     return "\n".join(out)
 
 
@@ -265,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import docker
 
-    report: dict = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count(),
+    report: dict = {"format": BENCH_FORMAT, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count(),
                     "engine": docker.from_env().version().get("Version"), "compose": compose_version(),
                     "runs": args.runs}
     print("site ...", flush=True)
@@ -279,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
         print("cold provisioning ...", flush=True)
         report["cold"] = bench_cold_provisioning()
     rows = report["examples"]
-    home = report["site"]["pages"].get("home", {}).get("without_search", {})
+    pages = report["site"]["pages"]
+    text_pages = [w["raw_kb"] for w in pages.values() if not w["diagram"]]
+    diagram_pages = [w["raw_kb"] for w in pages.values() if w["diagram"]]
     report["summary"] = {
         "median_ours_vs_floor": statistics.median(r["ours_vs_floor"] for r in rows),
         "median_ours_vs_testcontainers": statistics.median(r["ours_vs_testcontainers"] for r in rows),
@@ -287,7 +337,9 @@ def main(argv: list[str] | None = None) -> int:
         "parallel_vs_serial": report["suite"]["parallel_vs_serial"],
         "serial_s": report["suite"]["serial_s"], "parallel_s": report["suite"]["parallel_s"],
         "mkdocs_build_s": report["site"]["build_s"],
-        **({"first_load_kb": home["raw_kb"]} if home else {}),
+        **({"first_load_kb": pages["index"]["raw_kb"]} if "index" in pages else {}),
+        **({"heaviest_text_page_kb": max(text_pages)} if text_pages else {}),
+        **({"heaviest_diagram_page_kb": max(diagram_pages)} if diagram_pages else {}),
         **({"cold_provisioning_s": report["cold"]["seconds"]} if "cold" in report else {}),
     }
     BENCH_REPORT.parent.mkdir(parents=True, exist_ok=True)
@@ -308,6 +360,9 @@ def render_results(markdown: str, path: Path = BENCH_REPORT) -> str:
     if not report.get("summary"):
         text = ("No benchmark has been run on this copy of the site yet: run `scripts/bench`, "
                 "then rebuild the site.")
+    elif report.get("format") != BENCH_FORMAT:
+        text = (f"The last report ({path.name}, {str(report.get('time', 'undated'))[:10]}) was written by an "
+                "older `scripts/bench` and is not shown: run `scripts/bench` again, then rebuild the site.")
     else:
         text = (f"Measured on {report['time'][:10]} on {report['cpus']} CPU cores, Docker engine "
                 f"{report['engine']}, Compose {report['compose']}, {report['runs']} runs per example "

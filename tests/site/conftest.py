@@ -6,7 +6,8 @@
 - `browser`: Debian's Chromium through Playwright (never `playwright install`), one per worker.
 - `open_page`: a fresh browser context per test that records every request, console error,
   page error and failed request, and aborts anything not addressed to our server, so a page
-  that reaches for a CDN fails the test instead of hanging an offline machine.
+  that reaches for a CDN fails the test instead of hanging an offline machine;
+- `loaded_page`: the same, but each page loaded once per test module and shared by its tests.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ BUILD_TIMEOUT_S = 300
 QUIET_S = 0.2  # a page counts as loaded when no request has been in flight for this long
 SETTLE_TIMEOUT_S = 10
 SCREENSHOTS_DIR = REPORTS_DIR / "screenshots"
+VIEWPORT = {"width": 1280, "height": 900}
 # Schemes that never leave the machine: inline data and objects the page made itself.
 _LOCAL_SCHEMES = {"data", "blob", "about"}
 
@@ -138,21 +140,21 @@ class Visit:
                 + [f"failed request: {m}" for m in self.failed])
 
 
-@pytest.fixture
-def open_page(browser, site_url: str) -> Iterator[Callable[..., tuple]]:
-    """Factory: `page, visit = open_page("ports/", color_scheme="dark")`: loaded and settled.
+class _Browsing:
+    """Opens pages, each in a fresh browser context that records what it saw; closes them all."""
 
-    After a later navigation in the same page, call `visit.settle(page)` before asserting.
-    """
-    contexts = []
-    origin = site_url.rstrip("/")
+    def __init__(self, browser, site_url: str):
+        self.browser, self.site_url = browser, site_url
+        self.origin = site_url.rstrip("/")
+        self.contexts: list = []
 
-    def start(path: str = "", *, color_scheme: str = "light", permissions: list[str] | None = None,
-              **context_options):
-        context = browser.new_context(base_url=site_url, color_scheme=color_scheme,
-                                      permissions=permissions or [], **context_options)
-        contexts.append(context)
-        visit = Visit(origin)
+    def open(self, path: str | None = "", *, color_scheme: str = "light", permissions: list[str] | None = None,
+             **context_options) -> tuple:
+        context_options.setdefault("viewport", VIEWPORT)
+        context = self.browser.new_context(base_url=self.site_url, color_scheme=color_scheme,
+                                           permissions=permissions or [], **context_options)
+        self.contexts.append(context)
+        visit = Visit(self.origin)
 
         def activity(delta: int):
             visit.in_flight += delta
@@ -189,8 +191,40 @@ def open_page(browser, site_url: str) -> Iterator[Callable[..., tuple]]:
             visit.settle(page)
         return page, visit
 
-    try:
-        yield start
-    finally:
-        for context in contexts:
+    def close(self) -> None:
+        for context in self.contexts:
             context.close()
+
+
+@pytest.fixture
+def open_page(browser, site_url: str) -> Iterator[Callable[..., tuple]]:
+    """Factory: `page, visit = open_page("ports/", color_scheme="dark")`: loaded and settled, in a
+    browser context of its own (nothing stored by an earlier test).
+
+    After a later navigation in the same page, call `visit.settle(page)` before asserting.
+    """
+    browsing = _Browsing(browser, site_url)
+    try:
+        yield browsing.open
+    finally:
+        browsing.close()
+
+
+@pytest.fixture(scope="module")
+def loaded_page(browser, site_url: str) -> Iterator[Callable[[str], tuple]]:
+    """Factory: `page, visit = loaded_page("ports/")`: the page loaded once per test module (light
+    scheme, clipboard allowed) and shared by its tests, since a load is most of a browser test's
+    cost. For tests that read the page, or act on it without changing what another test reads;
+    anything that navigates, types or stores a setting takes `open_page`."""
+    browsing = _Browsing(browser, site_url)
+    loaded: dict[str, tuple] = {}
+
+    def get(path: str = "") -> tuple:
+        if path not in loaded:
+            loaded[path] = browsing.open(path, permissions=["clipboard-read", "clipboard-write"])
+        return loaded[path]
+
+    try:
+        yield get
+    finally:
+        browsing.close()

@@ -24,6 +24,8 @@ _FENCE = re.compile(
     re.MULTILINE | re.DOTALL)
 _SNIPPET = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+"(?P<target>[^"]+)"[ \t]*$')
 _MERMAID = re.compile(r"^[ \t]*(`{3,}|~{3,})mermaid\b", re.MULTILINE)
+# A diagram block in built HTML, quoted or not (the minify plugin drops needless quotes).
+_MERMAID_BLOCK = re.compile(r"""<pre class=["']?mermaid\b""")
 
 
 def url_of(markdown: Path) -> str:
@@ -48,6 +50,11 @@ def diagram_pages() -> list[str]:
     turns into one (primer.topology)."""
     return [url_of(p) for p in markdown_pages()
             if _MERMAID.search(text := p.read_text(encoding="utf-8")) or TOPOLOGY_COMMENT.search(text)]
+
+
+def mermaid_blocks(html: str) -> int:
+    """How many diagrams a built page asks Mermaid to draw."""
+    return len(_MERMAID_BLOCK.findall(html))
 
 
 @dataclass(frozen=True)

@@ -41,11 +41,11 @@ def test_search_finds_the_page_that_teaches_a_term(open_page, site_url: str, ter
 # --- copy buttons ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("include", pages.whole_file_includes(), ids=lambda i: f"{i.page or 'index'}:{i.path}")
-def test_the_copy_button_copies_the_example_file(open_page, site_url: str, include: pages.WholeFileInclude):
+def test_the_copy_button_copies_the_example_file(loaded_page, include: pages.WholeFileInclude):
     """What the learner pastes is the file in examples/, with two differences the theme and the
     include make, both harmless for Compose: Material trims trailing whitespace (the final
     newline), and pymdownx.snippets drops `# --8<-- [start:name]` section-marker lines."""
-    page, visit = open_page(include.page, permissions=["clipboard-read", "clipboard-write"])
+    page, visit = loaded_page(include.page)
     blocks = page.locator(".highlight", has=page.locator(".filename", has_text=re.compile(
         rf"^\s*{re.escape(include.path)}\s*$")))
     assert blocks.count() > include.nth, f"{include.page}: no code block titled {include.path}"
@@ -91,12 +91,12 @@ def _shadow_svgs(page, context) -> list[dict]:
 
 
 @pytest.mark.parametrize("path", pages.diagram_pages(), ids=lambda p: p or "index")
-def test_diagrams_render_as_svg(open_page, built_site: Path, path: str):
+def test_diagrams_render_as_svg(loaded_page, built_site: Path, path: str):
     source = (built_site / path / "index.html").read_text(encoding="utf-8")
-    expected = source.count('class="mermaid"')
+    expected = pages.mermaid_blocks(source)
     assert expected, (f"{path}: the page's Markdown draws a diagram but the built page has no "
                       "mermaid block (no local Mermaid? `npm ci` installs node_modules/mermaid)")
-    page, visit = open_page(path)
+    page, visit = loaded_page(path)
     boxes = page.locator("div.mermaid")
     boxes.first.wait_for(state="attached")
     page.wait_for_function(f"document.querySelectorAll('div.mermaid').length >= {expected}")
@@ -112,7 +112,7 @@ def test_diagrams_render_as_svg(open_page, built_site: Path, path: str):
 
 def test_every_built_diagram_page_is_tested(built_site: Path):
     drawn = sorted(str(p.parent.relative_to(built_site)) for p in built_site.rglob("index.html")
-                   if 'class="mermaid"' in p.read_text(encoding="utf-8"))
+                   if pages.mermaid_blocks(p.read_text(encoding="utf-8")))
     drawn = ["" if d == "." else f"{d}/" for d in drawn]
     untested = sorted(set(drawn) - set(pages.diagram_pages()))
     assert not untested, f"pages with a diagram that tests/site/pages.py:diagram_pages() misses: {untested}"
@@ -174,8 +174,8 @@ def test_keyboard_alone_reaches_a_page_through_the_navigation(open_page, site_ur
 
 # --- captured output and take-away bundles (primer.captures, primer.bundles) ----------------
 
-def test_a_what_you_will_see_block_shows_the_command_and_its_output(open_page):
-    page, visit = open_page("ports/")
+def test_a_what_you_will_see_block_shows_the_command_and_its_output(loaded_page):
+    page, visit = loaded_page("ports/")
     caption = page.locator("p.captured-output").filter(has_text="What you will see").nth(1)
     caption.wait_for()
     # Captured by a test run (with date and engine) or, before any run, the page's expected text.

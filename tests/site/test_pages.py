@@ -1,8 +1,12 @@
-"""Every page of the built site, in both colour schemes: it loads with no console error and no
-failed request, makes no request that leaves 127.0.0.1, and axe-core finds no serious or
-critical accessibility violation (named theme exceptions: tests/site/axe.py).
+"""Every page of the built site: it loads with no console error and no failed request, makes no
+request that leaves 127.0.0.1, and axe-core finds no serious or critical accessibility
+violation in either colour scheme (named theme exceptions: tests/site/axe.py). The key pages
+are also saved as screenshots, light and dark, for a person to look at (reports/screenshots/).
 
-One load serves both checks: a page load is most of a browser test's cost.
+One load serves all of it: a page load is most of a browser test's cost. The dark scheme is
+reached as a reader reaches it, with the palette toggle; the page's elements stay the same, so
+in dark only the colour rules can change and only they run again. Loading straight into the
+dark scheme (a system preference) is test_features.py's.
 """
 from __future__ import annotations
 
@@ -11,8 +15,11 @@ from pathlib import Path
 import pytest
 
 from tests.site import axe, pages
+from tests.site.conftest import SCREENSHOTS_DIR
 
 pytestmark = pytest.mark.browser
+
+KEY_PAGES = ["", "networking/", "ports/", "assignment-design/"]
 
 
 def test_every_built_page_is_tested(built_site: Path):
@@ -22,12 +29,32 @@ def test_every_built_page_is_tested(built_site: Path):
     assert not untested, f"built pages no browser test visits (tests/site/pages.py): {untested}"
 
 
-@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def _screenshot(page, path: str, scheme: str) -> None:
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS_DIR / f"{path.strip('/') or 'index'}-{scheme}.png"
+    page.screenshot(path=str(target), full_page=True)
+    assert target.stat().st_size > 10_000, f"{target} looks empty"
+
+
+def switch_to_dark(page) -> None:
+    page.locator("form[data-md-component=palette] label:visible").click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+
+
 @pytest.mark.parametrize("path", pages.page_urls(), ids=lambda p: p or "index")
-def test_page_loads_cleanly_offline_and_accessibly(open_page, path: str, color_scheme: str):
-    page, visit = open_page(path, color_scheme=color_scheme)
+def test_page_loads_cleanly_offline_and_accessibly_in_both_schemes(open_page, path: str):
+    page, visit = open_page(path, color_scheme="light")
     assert page.locator("h1").first.is_visible(), f"{path}: no visible <h1>"
     assert len(visit.requests) > 1, f"{path}: the page loaded no assets at all? {visit.requests}"
     version, violations = axe.blocking_violations(page)
-    failures = visit.problems() + [f"axe {version}: {v}" for v in violations]
-    assert not failures, f"{path} ({color_scheme}):\n" + "\n".join(failures)
+    failures = [f"light: axe {version}: {v}" for v in violations]
+    if path in KEY_PAGES:
+        _screenshot(page, path, "light")
+    if page.locator("form[data-md-component=palette]").count():  # the 404 page has no header
+        switch_to_dark(page)
+        version, violations = axe.blocking_violations(page, axe.COLOUR_RULES)
+        failures += [f"dark: axe {version}: {v}" for v in violations]
+        if path in KEY_PAGES:
+            _screenshot(page, path, "dark")
+    failures += visit.problems()
+    assert not failures, f"{path}:\n" + "\n".join(failures)
