@@ -277,8 +277,28 @@ class ComposeProject:
                 waiting.append(f"{container.name} is {state['Status']}")
             elif health not in (None, "healthy"):
                 waiting.append(f"{container.name} is {health}: its healthcheck has not passed yet")
+            elif health is None and (closed := self._declared_ports_not_listening(container)):
+                waiting.append(f"{container.name} is running, but nothing listens on {closed} yet")
         waiting += [f"service {service} has no container yet" for service in sorted(wanted - seen)]
         return waiting, broken
+
+    def _declared_ports_not_listening(self, container) -> list[int]:
+        """With no healthcheck, "running" is all `--wait` knows; a server may need a moment more
+        to listen. The TCP ports the image and the compose file declare (EXPOSE, expose:,
+        ports:) are the ones a client will try: wait until each has a listener."""
+        declared = {int(spec.split("/")[0]) for spec in (container.attrs["Config"].get("ExposedPorts") or {})
+                    if spec.endswith("/tcp")}
+        listening = _listening_tcp_ports(container) if declared else set()
+        return [] if listening is None else sorted(declared - listening)
+
+    def wait_listening(self, service: str, *ports: int, timeout: float = 30) -> None:
+        """Wait until `service` listens on these ports: for a server on a port that neither its
+        image nor the compose file declares, so `up` could not know to wait for it."""
+        def listening():
+            found = _listening_tcp_ports(self.container(service))
+            return found is None or set(ports) <= found
+        wait_until(listening, timeout=timeout, interval=READY_POLL_S,
+                   message=f"{service} of {self.name} listening on {', '.join(map(str, ports))}")
 
     def _anonymous_volumes(self) -> set[str]:
         """Volumes the engine made for an image's VOLUME with nothing mounted there: they carry no
@@ -358,6 +378,24 @@ class ComposeProject:
 
     def volume_names(self) -> list[str]:
         return [v.name for v in self.client.volumes.list(filters={"label": f"{PROJECT_LABEL}={self.name}"})]
+
+
+def _listening_tcp_ports(container) -> set[int] | None:
+    """The TCP ports something listens on inside a container, read from its own /proc (any
+    address: a server bound to the container's 127.0.0.1 listens too); None when the image has
+    no `cat` to ask with, so that such a container is never waited for in vain."""
+    try:
+        result = container.exec_run(["cat", "/proc/net/tcp", "/proc/net/tcp6"])
+    except docker.errors.APIError:
+        return None
+    if result.exit_code not in (0, 1) or not result.output:  # 1: no IPv6 in the container
+        return None
+    ports = set()
+    for line in result.output.decode(errors="replace").splitlines():
+        fields = line.split()
+        if len(fields) > 3 and fields[3] == "0A":  # st 0A: TCP_LISTEN
+            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
 
 
 def http_get(url: str, timeout: float = 3) -> tuple[int, bytes]:

@@ -3,10 +3,12 @@ import pytest
 
 pytestmark = pytest.mark.docker
 
+
 @pytest.fixture(scope="module")
 def stack(module_compose_project):
-    return module_compose_project("localhost-in-container")
-
+    project = module_compose_project("localhost-in-container")
+    project.wait_listening("web", 8000)  # declares no port, so `up` cannot know to wait for it
+    return project
 
 
 @pytest.mark.claim("localhost-in-container-is-itself")

@@ -13,7 +13,9 @@ HTTP_GET = "import urllib.request as u; print(u.urlopen('http://{host}:{port}/',
 
 @pytest.fixture(scope="module")
 def stack(module_compose_project):
-    return module_compose_project("publish-vs-expose")
+    project = module_compose_project("publish-vs-expose")
+    project.wait_listening("notes", 8000)  # declares no port (the point of the example)
+    return project
 
 
 @pytest.mark.claim("published-port-answers-on-localhost")

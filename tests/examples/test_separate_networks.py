@@ -3,10 +3,12 @@ import pytest
 
 pytestmark = pytest.mark.docker
 
+
 @pytest.fixture(scope="module")
 def stack(module_compose_project):
-    return module_compose_project("separate-networks")
-
+    project = module_compose_project("separate-networks")
+    project.wait_listening("api", 8000)  # declares no port, so `up` cannot know to wait for it
+    return project
 
 
 @pytest.mark.claim("compose-creates-one-network-per-entry")

@@ -124,6 +124,19 @@ def test_no_privileged_service_and_no_docker_socket(compose_file: Path):
     assert not bad, f"{_rel(compose_file)} hands the container control of the host: {bad}"
 
 
+@pytest.mark.parametrize("compose_file", FILES, ids=IDS)
+def test_postgres_healthchecks_ask_over_tcp(compose_file: Path):
+    """On its first start the postgres image serves the init scripts from a temporary server on
+    a local socket only; a `pg_isready` without --host calls that "ready" while the tables are
+    still being made (a test that ran right after such a healthcheck met no database)."""
+    socket_only = []
+    for name, service in _services(compose_file).items():
+        test = " ".join((service.get("healthcheck") or {}).get("test") or [])
+        if "pg_isready" in test and not re.search(r"(--host[ =]|-h ?)\S+", test):
+            socket_only.append(f"{name}: {test}")
+    assert not socket_only, f"{_rel(compose_file)}: give pg_isready --host 127.0.0.1: {socket_only}"
+
+
 _SECRET_KEY = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|(^|_)(API_?)?KEY($|_)", re.IGNORECASE)
 
 

@@ -36,6 +36,39 @@ QUIET_S = 0.2  # a page counts as loaded when no request has been in flight for 
 SETTLE_TIMEOUT_S = 10
 SCREENSHOTS_DIR = REPORTS_DIR / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
+# Chromium aborts every request in flight with ERR_NETWORK_CHANGED when a network interface
+# comes or goes (its NetworkChangeNotifier), and the Docker tests running beside these create
+# and remove bridges and veths all the time. Such a load is made again; a test that fails with
+# one seen during it is run again (pytest-rerunfailures, matching NetworkChangedDuringTest
+# only). A failure with no network change is never retried.
+_NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
+NETWORK_CHANGED_ATTEMPTS = 3
+NETWORK_CHANGED_RERUNS = 2
+_network_changes: list[str] = []
+
+
+class NetworkChangedDuringTest(Exception):
+    """A browser test failed while Chromium reported a network change (not the site's fault)."""
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.flaky(reruns=NETWORK_CHANGED_RERUNS,
+                                              only_rerun=["NetworkChangedDuringTest"]))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    seen_before = len(_network_changes)
+    try:
+        return (yield)
+    except Exception as error:
+        if item.get_closest_marker("browser") and len(_network_changes) > seen_before:
+            raise NetworkChangedDuringTest(
+                f"Chromium reported {_NETWORK_CHANGED} during this test "
+                f"({', '.join(_network_changes[seen_before:][:3])}): run again") from error
+        raise
 # Schemes that never leave the machine: inline data and objects the page made itself.
 _LOCAL_SCHEMES = {"data", "blob", "about"}
 
@@ -133,6 +166,9 @@ class Visit:
         parts = urlsplit(url)
         return parts.scheme in _LOCAL_SCHEMES or f"{parts.scheme}://{parts.netloc}" == self.origin
 
+    def saw_network_change(self) -> bool:
+        return any(_NETWORK_CHANGED in failure for failure in self.failed)
+
     def problems(self) -> list[str]:
         return ([f"request left 127.0.0.1: {u}" for u in self.off_site]
                 + [f"console error: {m}" for m in self.console_errors]
@@ -148,8 +184,18 @@ class _Browsing:
         self.origin = site_url.rstrip("/")
         self.contexts: list = []
 
-    def open(self, path: str | None = "", *, color_scheme: str = "light", permissions: list[str] | None = None,
-             **context_options) -> tuple:
+    def open(self, path: str | None = "", **options) -> tuple:
+        """Load `path` in a fresh context; a load Chromium aborted for a network change (see
+        _NETWORK_CHANGED) is made again in a new one, a bounded number of times."""
+        for attempt in range(1, NETWORK_CHANGED_ATTEMPTS + 1):
+            page, visit = self._open_once(path, **options)
+            if attempt == NETWORK_CHANGED_ATTEMPTS or not visit.saw_network_change():
+                return page, visit
+            self.contexts.remove(page.context)
+            page.context.close()
+
+    def _open_once(self, path: str | None, *, color_scheme: str = "light", permissions: list[str] | None = None,
+                   **context_options) -> tuple:
         context_options.setdefault("viewport", VIEWPORT)
         context = self.browser.new_context(base_url=self.site_url, color_scheme=color_scheme,
                                            permissions=permissions or [], **context_options)
@@ -179,7 +225,13 @@ class _Browsing:
         context.on("request", on_request)
         context.on("response", on_response)
         context.on("requestfinished", lambda r: activity(-1))
-        context.on("requestfailed", lambda r: (activity(-1), visit.failed.append(f"{r.failure} {r.url}")))
+        def on_request_failed(request):
+            activity(-1)
+            visit.failed.append(f"{request.failure} {request.url}")
+            if _NETWORK_CHANGED in (request.failure or ""):
+                _network_changes.append(request.url)
+
+        context.on("requestfailed", on_request_failed)
         context.route("**/*", route)
         page = context.new_page()
         page.on("console", lambda m: m.type == "error" and visit.console_errors.append(
@@ -220,7 +272,7 @@ def loaded_page(browser, site_url: str) -> Iterator[Callable[[str], tuple]]:
     loaded: dict[str, tuple] = {}
 
     def get(path: str = "") -> tuple:
-        if path not in loaded:
+        if path not in loaded or loaded[path][1].saw_network_change():  # a rerun gets a clean load
             loaded[path] = browsing.open(path, permissions=["clipboard-read", "clipboard-write"])
         return loaded[path]
 
