@@ -1,4 +1,6 @@
 """Loads the harness (tests/harness.py) and the claims report writer for every test."""
+import os
+
 import pytest
 
 pytest_plugins = ["tests.harness", "tests.claims_report"]
@@ -11,3 +13,10 @@ def pytest_unconfigure(config):
     sock = getattr(getattr(config, "failures_db", None), "sock", None)
     if sock is not None:
         sock.close()
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: two workers per CPU core. Most of a Docker test is waiting (a container
+    starting, a healthcheck's interval), so more workers than cores overlap the waits: on
+    2 cores the whole suite took 103 s with 2 workers, 90-96 s with 4, 97 s with 6."""
+    return 2 * (os.cpu_count() or 1)
