@@ -1,7 +1,8 @@
 """Fixtures for the browser tests: one fresh strict build per test session, served on 127.0.0.1.
 
 - `built_site`: `mkdocs build --strict` into the session's temp dir. Under xdist the first
-  worker builds under a file lock and the others reuse that build (or its error).
+  worker builds under a file lock and the others reuse that build (or its error). Under
+  scripts/test, which has just built the site strictly, that build (PRIMER_BUILT_SITE).
 - `site_url`: a `http.server` on 127.0.0.1 with a port the kernel picks, one per worker.
 - `browser`: Debian's Chromium through Playwright (never `playwright install`), one per worker.
 - `open_page`: a fresh browser context per test that records every request, console error,
@@ -83,6 +84,9 @@ def _shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    prebuilt = os.environ.get("PRIMER_BUILT_SITE")  # scripts/test has just built it, strictly
+    if prebuilt and (Path(prebuilt) / "index.html").is_file():
+        return Path(prebuilt)
     shared = _shared_tmp(tmp_path_factory)
     site, failed = shared / "site", shared / "site.build-error"
     with open(shared / "site.lock", "a") as lock:
