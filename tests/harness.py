@@ -300,6 +300,14 @@ class ComposeProject:
         wait_until(listening, timeout=timeout, interval=READY_POLL_S,
                    message=f"{service} of {self.name} listening on {', '.join(map(str, ports))}")
 
+    def wait_for_log(self, service: str, text: str, timeout: float = 30) -> str:
+        """Wait until `service` has printed `text` (a process that reports something once it
+        has started: being "running" does not mean it has printed yet); its logs so far."""
+        def printed():
+            logs = self.compose("logs", "--no-color", service, timeout=30).stdout
+            return logs if text in logs else None
+        return wait_until(printed, timeout=timeout, interval=0.1, message=f"{service} of {self.name} to print {text!r}")
+
     def _anonymous_volumes(self) -> set[str]:
         """Volumes the engine made for an image's VOLUME with nothing mounted there: they carry no
         label, so a `down` without -v (a test of what survives it) would leave them behind for good."""

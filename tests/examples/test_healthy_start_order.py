@@ -8,7 +8,9 @@ pytestmark = pytest.mark.docker
 
 @pytest.fixture(scope="module")
 def stack(module_compose_project):
-    return module_compose_project("healthy-start-order")
+    project = module_compose_project("healthy-start-order")
+    project.wait_for_log("app", "db answered at start:")  # its one try, yes or no, once python is up
+    return project
 
 
 def parse_time(value: str) -> datetime:
