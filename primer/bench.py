@@ -198,23 +198,6 @@ def bench_cold_provisioning() -> dict:
     return {"seconds": seconds, "images": needed_images(), "rebuilt": removed}
 
 
-def _serve(site: Path):
-    """The built site on 127.0.0.1 (a port the kernel picks), for the browser to load."""
-    import functools
-    import http.server
-    import threading
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript"}
-
-        def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def _is_search(url: str) -> bool:
     return "/search/search_index.json" in url or "/workers/search." in url
 
@@ -228,33 +211,29 @@ def page_weights(site: Path) -> dict[str, dict]:
     from tests.site.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.site.pages import mermaid_blocks, page_urls
 
-    server = _serve(site)
+    from .site_server import serve_site
+
     weights = {}
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for path in [p for p in page_urls() if p.endswith("/") or p == ""]:
-                context = browser.new_context()  # a fresh one each time: an empty cache
-                page = context.new_page()
-                finished = []
-                page.on("requestfinished", lambda request: finished.append(request))
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/{path}")
-                page.wait_for_load_state("networkidle")
-                bodies = [(r.url, r.response().body()) for r in finished if r.response()]
-                page_bodies = [b for url, b in bodies if not _is_search(url)]
-                search_bodies = [b for url, b in bodies if _is_search(url)]
-                weights[path or "index"] = {
-                    "raw_kb": sum(map(len, page_bodies)) / 1000,
-                    "gzip_kb": sum(len(gzip.compress(b)) for b in page_bodies) / 1000,
-                    "requests": len(page_bodies),
-                    "with_search_raw_kb": sum(len(b) for _, b in bodies) / 1000,
-                    "diagram": mermaid_blocks((site / path / "index.html").read_text(encoding="utf-8")) > 0,
-                }
-                context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_site(site) as site_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for path in [p for p in page_urls() if p.endswith("/") or p == ""]:
+            context = browser.new_context()  # a fresh one each time: an empty cache
+            page = context.new_page()
+            finished = []
+            page.on("requestfinished", lambda request: finished.append(request))
+            page.goto(site_url + path)
+            page.wait_for_load_state("networkidle")
+            bodies = [(r.url, r.response().body()) for r in finished if r.response()]
+            page_bodies = [body for url, body in bodies if not _is_search(url)]
+            weights[path or "index"] = {
+                "raw_kb": sum(map(len, page_bodies)) / 1000,
+                "gzip_kb": sum(len(gzip.compress(body)) for body in page_bodies) / 1000,
+                "requests": len(page_bodies),
+                "with_search_raw_kb": sum(len(body) for _, body in bodies) / 1000,
+                "diagram": mermaid_blocks((site / path / "index.html").read_text(encoding="utf-8")) > 0,
+            }
+            context.close()
+        browser.close()
     return weights
 
 

@@ -13,12 +13,9 @@
 from __future__ import annotations
 
 import fcntl
-import functools
-import http.server
 import os
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from primer import REPORTS_DIR, ROOT
+from primer.site_server import serve_site
 
 CHROMIUM = os.environ.get("PRIMER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -39,11 +37,10 @@ SCREENSHOTS_DIR = REPORTS_DIR / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 # Chromium aborts every request in flight with ERR_NETWORK_CHANGED when a network interface
 # comes or goes (its NetworkChangeNotifier), and the Docker tests running beside these create
-# and remove bridges and veths all the time. Such a load is made again; a test that fails with
-# one seen during it is run again (pytest-rerunfailures, matching NetworkChangedDuringTest
-# only). A failure with no network change is never retried.
+# and remove bridges and veths all the time. A test that fails with one seen during it is run
+# again (pytest-rerunfailures, matching NetworkChangedDuringTest only). A failure with no
+# network change is never retried.
 _NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
-NETWORK_CHANGED_ATTEMPTS = 3
 NETWORK_CHANGED_RERUNS = 2
 _network_changes: list[str] = []
 
@@ -105,27 +102,10 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    # Mermaid's ES modules run only when served as JavaScript, whatever the system's mime.types says.
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".mjs": "text/javascript"}
-
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serve_site(built_site) as url:
+        yield url
 
 
 # --- the browser ------------------------------------------------------------------------
@@ -188,18 +168,8 @@ class _Browsing:
         self.origin = site_url.rstrip("/")
         self.contexts: list = []
 
-    def open(self, path: str | None = "", **options) -> tuple:
-        """Load `path` in a fresh context; a load Chromium aborted for a network change (see
-        _NETWORK_CHANGED) is made again in a new one, a bounded number of times."""
-        for attempt in range(1, NETWORK_CHANGED_ATTEMPTS + 1):
-            page, visit = self._open_once(path, **options)
-            if attempt == NETWORK_CHANGED_ATTEMPTS or not visit.saw_network_change():
-                return page, visit
-            self.contexts.remove(page.context)
-            page.context.close()
-
-    def _open_once(self, path: str | None, *, color_scheme: str = "light", permissions: list[str] | None = None,
-                   **context_options) -> tuple:
+    def open(self, path: str | None = "", *, color_scheme: str = "light", permissions: list[str] | None = None,
+             **context_options) -> tuple:
         context_options.setdefault("viewport", VIEWPORT)
         context = self.browser.new_context(base_url=self.site_url, color_scheme=color_scheme,
                                            permissions=permissions or [], **context_options)
