@@ -537,13 +537,16 @@ def docker_client() -> docker.DockerClient:
     return client
 
 
-def _skip_if_image_unavailable(example: Example) -> None:
+def _require_image(example: Example) -> None:
     statuses = read_images_report()
     for image in sorted(example.images()):
         status = statuses.get(image)
         if status and status.kind == "unavailable":
-            # The one skip the project allows: neither pullable nor buildable offline, said plainly.
-            pytest.skip(f"image unavailable offline: {image} ({status.how})")
+            message = f"image unavailable offline: {image} ({status.how})"
+            if in_ci():  # CI runs every example: an image it cannot get is an error there
+                pytest.fail(f"CI=true: {message}", pytrace=False)
+            # Outside CI: neither pullable nor buildable offline, said plainly next to the claim.
+            pytest.skip(message)
 
 
 @contextlib.contextmanager
@@ -554,7 +557,7 @@ def _project_factory(request: pytest.FixtureRequest, client) -> Iterator[Callabl
         def start(slug: str, *services: str, up: bool = True, wait: bool = True,
                   timeout: float = UP_TIMEOUT_S) -> ComposeProject:
             example = get_example(slug)
-            _skip_if_image_unavailable(example)
+            _require_image(example)
             name = f"{PROJECT_PREFIX}{_session_id(request.config)}-{slug[:20]}-{uuid.uuid4().hex[:6]}"
             project = ComposeProject(example, name, client)
             # Fixed host ports ("3000:3000") cannot be shared: hold a machine-wide lock per port
