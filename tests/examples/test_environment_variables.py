@@ -1,6 +1,8 @@
 """examples/environment-variables, taught on docs/compose.md."""
 import pytest
 
+from tests.harness import wait_until
+
 pytestmark = pytest.mark.docker
 
 
@@ -10,17 +12,25 @@ def stack(module_compose_project):
 
 
 def process_environment(stack) -> dict[str, str]:
-    """The environment of the container's main process (PID 1), as the kernel holds it."""
-    result = stack.exec("app", ["cat", "/proc/1/environ"])
-    assert result.exit_code == 0, result.output
-    return dict(entry.split("=", 1) for entry in result.output.split("\0") if "=" in entry)
+    """The environment of the container's main process (PID 1), as the kernel holds it.
+
+    Read right after `up`, it once came back empty in CI (exit code 0, no output): PID 1 was
+    still being exec'd, or the exec lost its output (docker/docker-py#2042). A started process
+    always has an environment, so an empty read means "not yet" and is read again, within a bound."""
+    def read():
+        result = stack.exec("app", ["cat", "/proc/1/environ"])
+        assert result.exit_code == 0, result.output
+        return dict(entry.split("=", 1) for entry in result.output.split("\0") if "=" in entry)
+    return wait_until(read, timeout=10, interval=0.05, message="PID 1 of app to have an environment")
 
 
 def exec_env(stack) -> dict[str, str]:
-    """What `docker compose exec app env` prints."""
-    result = stack.exec("app", ["env"])
-    assert result.exit_code == 0, result.output
-    return dict(line.split("=", 1) for line in result.output.splitlines() if "=" in line)
+    """What `docker compose exec app env` prints (never nothing: an empty read is read again)."""
+    def read():
+        result = stack.exec("app", ["env"])
+        assert result.exit_code == 0, result.output
+        return dict(line.split("=", 1) for line in result.output.splitlines() if "=" in line)
+    return wait_until(read, timeout=10, interval=0.05, message="`env` in app to print the environment")
 
 
 @pytest.mark.claim("environment-reaches-process")
