@@ -5,6 +5,7 @@ move to a generator that runs no MkDocs hooks.
 """
 from __future__ import annotations
 
+import logging
 import mimetypes
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 
 from mkdocs.structure.files import File  # noqa: E402
 
-from primer import ROOT, bench, bundles, captures, claims, includes, topology  # noqa: E402
+from primer import ROOT, bench, bundles, captures, claims, includes, topology, unused_css  # noqa: E402
 from primer.examples import InvalidExample  # noqa: E402
 
 # A pinned local Mermaid (npm ci): with it defined, Material never fetches one from a CDN.
@@ -28,6 +29,7 @@ MERMAID_URL = "assets/javascripts/mermaid/"
 # mimetypes, which knows .mjs only where the system's mime.types lists it.
 mimetypes.add_type("text/javascript", ".mjs")
 
+log = logging.getLogger("mkdocs.hooks.primer")
 _included: set[str] = set()
 _report: dict = {}
 _captures: dict = {}
@@ -81,3 +83,9 @@ def on_post_build(config, **kwargs):
     missing = includes.unshown_example_files(_included)
     if missing:
         raise PluginError("example files included by no page (add a --8<-- include): " + ", ".join(missing))
+    try:
+        sizes = unused_css.prune_theme_stylesheets(Path(config.site_dir), config.theme.dirs)
+    except unused_css.UnusedCssError as error:
+        raise PluginError(str(error)) from None
+    for path, (before, after) in sizes.items():
+        log.info("%s: %.1f KB -> %.1f KB (rules no page can use dropped)", path, before / 1000, after / 1000)
