@@ -208,9 +208,9 @@ def page_weights(site: Path) -> dict[str, dict]:
     the search worker and index apart (they load after the page, for the search box)."""
     from playwright.sync_api import sync_playwright
 
-    from tests.site.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.site.pages import mermaid_blocks, page_urls
 
+    from .browser import CHROMIUM, CHROMIUM_ARGS
     from .site_server import serve_site
 
     weights = {}

@@ -16,7 +16,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 
 from mkdocs.structure.files import File  # noqa: E402
 
-from primer import ROOT, bench, bundles, captures, claims, includes, topology, unused_css  # noqa: E402
+from primer import ROOT, bench, bundles, captures, claims, diagrams, includes, topology, unused_css  # noqa: E402
 from primer.examples import InvalidExample  # noqa: E402
 
 # A pinned local Mermaid (npm ci): with it defined, Material never fetches one from a CDN.
@@ -31,6 +31,7 @@ mimetypes.add_type("text/javascript", ".mjs")
 
 log = logging.getLogger("mkdocs.hooks.primer")
 _included: set[str] = set()
+_markdown_of: dict[str, str] = {}  # built page -> docs/ file, to name it in an error
 _report: dict = {}
 _captures: dict = {}
 
@@ -66,6 +67,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         markdown = topology.render_topologies(markdown)
     except InvalidExample as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
+    _markdown_of[page.file.abs_dest_path] = f"{config.docs_dir.rstrip('/').rsplit('/', 1)[-1]}/{page.file.src_uri}"
     if "```mermaid" in markdown:
         if MERMAID_JS.is_file():
             page.meta["mermaid"] = True  # overrides/main.html loads Mermaid on this page only
@@ -83,6 +85,15 @@ def on_post_build(config, **kwargs):
     missing = includes.unshown_example_files(_included)
     if missing:
         raise PluginError("example files included by no page (add a --8<-- include): " + ", ".join(missing))
+    try:
+        drawn = diagrams.prerender(Path(config.site_dir), markdown_of=_markdown_of)
+    except diagrams.DiagramError as error:
+        raise PluginError(str(error)) from None
+    if drawn.left_to_reader:
+        log.info("%d diagram(s) left for the reader's browser to draw: %s", drawn.diagrams, drawn.left_to_reader)
+    elif drawn.diagrams:
+        log.info("%d diagram(s) on %d page(s) drawn into the pages (%d drawn now, the rest from .cache/diagrams)",
+                 drawn.diagrams, drawn.pages, drawn.drawn_now)
     try:
         sizes = unused_css.prune_theme_stylesheets(Path(config.site_dir), config.theme.dirs)
     except unused_css.UnusedCssError as error:

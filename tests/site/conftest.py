@@ -25,11 +25,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from primer import REPORTS_DIR, ROOT
+from primer.browser import CHROMIUM, CHROMIUM_ARGS
 from primer.site_server import serve_site
 
-CHROMIUM = os.environ.get("PRIMER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 BUILD_TIMEOUT_S = 300
 QUIET_S = 0.2  # a page counts as loaded when no request has been in flight for this long
 SETTLE_TIMEOUT_S = 10

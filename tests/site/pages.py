@@ -24,8 +24,10 @@ _FENCE = re.compile(
     re.MULTILINE | re.DOTALL)
 _SNIPPET = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+"(?P<target>[^"]+)"[ \t]*$')
 _MERMAID = re.compile(r"^[ \t]*(`{3,}|~{3,})mermaid\b", re.MULTILINE)
-# A diagram block in built HTML, quoted or not (the minify plugin drops needless quotes).
-_MERMAID_BLOCK = re.compile(r"""<pre class=["']?mermaid\b""")
+# A diagram in built HTML, quoted or not (the minify plugin drops needless quotes): Mermaid's
+# text for the reader's browser to draw, or the drawing the build made (primer/diagrams.py).
+_MERMAID_BLOCK = re.compile(r"""<(?:pre|div) class=["']?mermaid\b""")
+_MERMAID_TEXT = re.compile(r"""<pre class=["']?mermaid\b""")
 
 
 def url_of(markdown: Path) -> str:
@@ -53,8 +55,13 @@ def diagram_pages() -> list[str]:
 
 
 def mermaid_blocks(html: str) -> int:
-    """How many diagrams a built page asks Mermaid to draw."""
+    """How many diagrams a built page shows, drawn by the build or left to the browser."""
     return len(_MERMAID_BLOCK.findall(html))
+
+
+def undrawn_mermaid_blocks(html: str) -> int:
+    """How many of them the reader's browser must still draw (with Mermaid's JavaScript)."""
+    return len(_MERMAID_TEXT.findall(html))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """What a learner does on the site: search, copy an example, read a diagram, switch colours, use the keyboard."""
 from __future__ import annotations
 
+import concurrent.futures
 import re
 from pathlib import Path
 
@@ -108,6 +109,63 @@ def test_diagrams_render_as_svg(loaded_page, built_site: Path, path: str):
     errors = [d["text"] for d in drawn if re.search(r"syntax error|parse error", d["text"], re.IGNORECASE)]
     assert not errors, f"{path}: Mermaid drew an error instead of the diagram: {errors}"
     assert not visit.problems(), f"{path}:\n" + "\n".join(visit.problems())
+
+
+@pytest.mark.parametrize("path", pages.diagram_pages(), ids=lambda p: p or "index")
+def test_the_build_draws_the_diagrams_so_the_page_loads_no_mermaid(loaded_page, built_site: Path, path: str):
+    """About 870 KB of Mermaid on every diagram page, gone (primer/diagrams.py). The build can
+    leave diagrams to the reader's browser only where it has no Chromium, never in CI."""
+    source = (built_site / path / "index.html").read_text(encoding="utf-8")
+    assert pages.undrawn_mermaid_blocks(source) == 0, f"{path}: the build left a diagram for the browser to draw"
+    assert "primer-mermaid-loader" not in source, f"{path}: the page still loads Mermaid"
+    page, visit = loaded_page(path)
+    fetched = [url for url in visit.requests if "/javascripts/mermaid/" in url]
+    assert not fetched, f"{path}: the page fetched Mermaid anyway: {fetched[:3]}"
+
+
+def test_a_diagram_mermaid_cannot_parse_fails_the_build_naming_its_page(built_site: Path, tmp_path: Path):
+    """The build draws the diagrams in Chromium; a broken one must stop it with the page's name
+    and Mermaid's own message, not leave a picture of an error on the site."""
+    import shutil
+
+    from primer import diagrams
+
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    page = site / pages.diagram_pages()[0] / "index.html"
+    broken = '<pre class=mermaid><code>flowchart LR\n  a --&gt;\n  b[[[ --</code></pre>'
+    loader = ('<script type=module id=primer-mermaid-loader>import mermaid from '
+              '"/assets/javascripts/mermaid/mermaid.esm.min.mjs"; window.mermaid = mermaid;</script>')
+    html = re.sub(r"<div class=mermaid><template shadowrootmode=open>.*?</template></div>", lambda m: broken,
+                  page.read_text(encoding="utf-8"), count=1, flags=re.DOTALL)
+    page.write_text(html.replace("</head>", loader + "</head>"), encoding="utf-8")
+    # In a thread of its own: this worker's browser fixture already runs Playwright in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        drawing = thread.submit(diagrams.prerender, site, diagrams.DiagramCache(tmp_path / "cache", versions="test"),
+                                markdown_of={str(page): "docs/broken.md"})
+        with pytest.raises(diagrams.DiagramError, match=r"docs/broken\.md: Mermaid cannot draw a diagram on this page: Parse error"):
+            drawing.result(timeout=60)
+
+
+def _drawn_colours(page) -> dict[str, str]:
+    return page.evaluate("""() => {
+        const svg = document.querySelector("div.mermaid").shadowRoot.querySelector("svg");
+        const style = selector => { const e = svg.querySelector(selector); return e && getComputedStyle(e).fill; };
+        return {node: style(".node rect, .node polygon, .node path"), label: getComputedStyle(svg.querySelector(".nodeLabel, .label")).color};
+    }""")
+
+
+def test_a_diagram_drawn_by_the_build_follows_the_colour_scheme(open_page):
+    """One drawing serves both schemes: the theme draws with its CSS variables, which the
+    palette toggle changes."""
+    page, visit = open_page(pages.diagram_pages()[0], color_scheme="light")
+    light = _drawn_colours(page)
+    page.locator("form[data-md-component=palette] label:visible").click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    dark = _drawn_colours(page)
+    assert all(light.values()) and all(dark.values()) and light["label"] != dark["label"], \
+        f"the diagram does not follow the scheme: light {light}, dark {dark}"
+    assert not visit.problems(), "\n".join(visit.problems())
 
 
 def test_every_built_diagram_page_is_tested(built_site: Path):

@@ -1,0 +1,204 @@
+"""Diagrams drawn once, when the site is built, instead of in every reader's browser.
+
+A page with a diagram used to load Mermaid, about 870 KB of JavaScript, to turn a few lines of
+text into a picture on each visit. After a build, each built page's `<pre class="mermaid">`
+blocks are drawn by the theme itself (its own Mermaid set-up) in headless Chromium, and the
+SVGs are written into the page in their place, inside a declarative shadow root as the theme
+puts them: the page then loads no Mermaid at all. The theme draws with CSS variables, so one
+SVG follows both colour schemes.
+
+- Each drawing is cached by a hash of its text and of the Mermaid and theme versions
+  (.cache/diagrams/), so `mkdocs serve` starts a browser only for a diagram that changed.
+- Without Chromium or Playwright (a docs-only machine), pages are left as they are and the
+  reader's browser draws them, as before; the build says so.
+- A diagram Mermaid cannot parse fails the build, naming the page and the diagram.
+
+Declarative shadow roots are made by the HTML parser, on a full page load: this relies on the
+theme's `navigation.instant` staying off (it swaps pages in through a parser that ignores them).
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ROOT
+from .browser import CHROMIUM, CHROMIUM_ARGS, chromium_available
+
+CACHE_DIR = ROOT / ".cache" / "diagrams"
+MERMAID_PACKAGE = ROOT / "node_modules" / "mermaid" / "package.json"
+# A diagram block as it leaves the minify plugin, quoted or not.
+_BLOCK = re.compile(r"""<pre class=["']?mermaid["']?><code>(?P<source>.*?)</code></pre>""", re.DOTALL)
+# overrides/main.html's module that loads Mermaid on a page with a diagram.
+_LOADER = re.compile(r"""<script\b[^>]*\bid=["']?primer-mermaid-loader\b[^>]*>.*?</script>\s*""", re.DOTALL)
+# The theme hands Mermaid's SVG to a closed shadow root; drawn here, it is opened to be read.
+# A diagram Mermaid cannot parse makes the theme's render() reject: recorded, to fail at once.
+_WATCH_THE_THEME = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) { return attach.call(this, {...init, mode: "open"}); };
+window.__diagramErrors = [];
+addEventListener("unhandledrejection", event => window.__diagramErrors.push(String(event.reason && event.reason.message || event.reason)));
+addEventListener("error", event => window.__diagramErrors.push(String(event.message)));
+"""
+_DRAWN_OR_FAILED = """n => {
+  if (window.__diagramErrors.length) return true;
+  const boxes = [...document.querySelectorAll("div.mermaid")];
+  return boxes.length >= n && boxes.every(b => b.shadowRoot && b.shadowRoot.querySelector("svg"));
+}"""
+DRAW_TIMEOUT_MS = 20_000
+_MERMAID_ERROR = re.compile(r"Syntax error in text|Parse error on line", re.IGNORECASE)
+
+
+# Mermaid's bookkeeping for interactivity and animation, which a drawn page does not use.
+_DATA_ATTRIBUTE = re.compile(r'\sdata-[\w-]+="[^"]*"')
+_MARKER = re.compile(r'<marker\b[^>]*\bid="([^"]+)"[^>]*>.*?</marker>', re.DOTALL)
+_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+# Bumped whenever slim() changes, so that the cache holds no drawing slimmed the old way.
+SLIM_VERSION = 2
+
+
+class DiagramError(Exception):
+    """A diagram that cannot be drawn; the message names the page and the diagram."""
+
+
+def sources(page_html: str) -> list[str]:
+    """Each diagram's text, as the theme reads it (the block's textContent)."""
+    return [html.unescape(re.sub(r"<[^>]+>", "", m.group("source"))) for m in _BLOCK.finditer(page_html)]
+
+
+def with_svgs(page_html: str, svgs: list[str]) -> str:
+    """The page with its diagram blocks replaced by drawn SVGs (in order) and no Mermaid loader."""
+    drawn = iter(svgs)
+    page_html = _BLOCK.sub(lambda m: f'<div class=mermaid><template shadowrootmode=open>{next(drawn)}'
+                                     "</template></div>", page_html)
+    return _LOADER.sub("", page_html)
+
+
+def slim(svg: str) -> str:
+    """Mermaid's SVG without what draws nothing: arrowhead markers no line uses, rules of its
+    stylesheet for classes it does not contain (primer/unused_css.py) and data-* bookkeeping;
+    about half its bytes. Coordinates keep every decimal: rounded even to a thousandth of a
+    pixel, a label whose baseline sat on a pixel's edge moved by a whole pixel."""
+    from .unused_css import SiteVocabulary, prune_stylesheet
+
+    svg = _DATA_ATTRIBUTE.sub("", svg)
+    svg = _MARKER.sub(lambda m: m.group(0) if f"url(#{m.group(1)})" in svg else "", svg)
+    own = SiteVocabulary()
+    own.add_html(_STYLE.sub("", svg))
+    return _STYLE.sub(lambda m: f"<style>{prune_stylesheet(m.group(1), own, source='a Mermaid SVG')}</style>", svg)
+
+
+def _versions() -> str:
+    from material import __version__ as material_version
+    mermaid = json.loads(MERMAID_PACKAGE.read_text(encoding="utf-8"))["version"] if MERMAID_PACKAGE.is_file() else "none"
+    return f"mermaid {mermaid}; mkdocs-material {material_version}; slim {SLIM_VERSION}"
+
+
+@dataclass
+class DiagramCache:
+    directory: Path = CACHE_DIR
+    versions: str = field(default_factory=_versions)
+
+    def _path(self, source: str) -> Path:
+        digest = hashlib.sha256(f"{self.versions}\n{source}".encode()).hexdigest()
+        return self.directory / f"{digest}.svg"
+
+    def get(self, source: str) -> str | None:
+        path = self._path(source)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def put(self, source: str, svg: str) -> None:
+        """Written whole or not at all: parallel builds (test workers) share the cache."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.directory, delete=False,
+                                         suffix=".tmp") as temporary:
+            temporary.write(svg)
+        os.replace(temporary.name, self._path(source))
+
+
+def _page_name(site_dir: Path, path: str, markdown_of: dict[str, str]) -> str:
+    return markdown_of.get(path) or Path(path).relative_to(site_dir).as_posix()
+
+
+def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: dict[str, str]) -> dict[str, list[str]]:
+    """{page path: its diagrams' sources} -> {page path: their SVGs}, drawn by the theme."""
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    from .site_server import serve_site
+
+    drawn = {}
+    with serve_site(site_dir) as site_url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context()
+            context.add_init_script(_WATCH_THE_THEME)
+            # Only the site itself: a page that reached for a CDN would hang an offline build.
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
+                          else route.abort("blockedbyclient"))
+            page = context.new_page()
+            for path, page_sources in pages.items():
+                url = site_url + Path(path).relative_to(site_dir).as_posix().removesuffix("index.html")
+                try:
+                    page.goto(url, wait_until="load", timeout=DRAW_TIMEOUT_MS)
+                    page.wait_for_function(_DRAWN_OR_FAILED, arg=len(page_sources), timeout=DRAW_TIMEOUT_MS)
+                except PlaywrightError as error:
+                    raise DiagramError(f"{_page_name(site_dir, path, markdown_of)}: the theme did not draw its {len(page_sources)} "
+                                       f"diagram(s) within {DRAW_TIMEOUT_MS / 1000:.0f} s: {error.message.splitlines()[0]}") from None
+                if errors := page.evaluate("window.__diagramErrors"):
+                    raise DiagramError(f"{_page_name(site_dir, path, markdown_of)}: Mermaid cannot draw a diagram on this page: "
+                                       f"{errors[0].strip()}")
+                svgs = page.eval_on_selector_all("div.mermaid", "boxes => boxes.map(b => b.shadowRoot.innerHTML)")
+                for source, svg in zip(page_sources, svgs):
+                    if _MERMAID_ERROR.search(svg):
+                        first_line = source.strip().splitlines()[0] if source.strip() else "(empty)"
+                        raise DiagramError(f"{_page_name(site_dir, path, markdown_of)}: Mermaid cannot draw the diagram that starts "
+                                           f"{first_line!r}: {_MERMAID_ERROR.search(svg).group(0)}")
+                drawn[path] = [slim(svg) for svg in svgs[:len(page_sources)]]
+        finally:
+            browser.close()
+    return drawn
+
+
+@dataclass
+class Outcome:
+    pages: int = 0
+    diagrams: int = 0
+    drawn_now: int = 0
+    left_to_reader: str = ""  # why the reader's browser still draws them, when it does
+
+
+def prerender(site_dir: Path, cache: DiagramCache | None = None, markdown_of: dict[str, str] | None = None) -> Outcome:
+    """Draw every built page's diagrams into it (see the module's docstring). `markdown_of`
+    maps a built page's path to the Markdown file it came from, for error messages."""
+    cache = cache or DiagramCache()
+    pages = {}
+    for built in sorted(site_dir.rglob("*.html")):
+        text = built.read_text(encoding="utf-8")
+        if found := sources(text):
+            pages[str(built)] = (text, found)
+    outcome = Outcome(pages=len(pages), diagrams=sum(len(found) for _, found in pages.values()))
+    if not pages:
+        return outcome
+    missing = {path: found for path, (_, found) in pages.items() if any(cache.get(s) is None for s in found)}
+    if missing:
+        if not chromium_available():
+            outcome.left_to_reader = f"no browser to draw them at {CHROMIUM} (apt-get install chromium)"
+            return outcome
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            outcome.left_to_reader = "Playwright is not installed (pip install -r requirements.txt)"
+            return outcome
+        for path, svgs in _draw_in_browser(site_dir, missing, markdown_of or {}).items():
+            for source, svg in zip(missing[path], svgs):
+                cache.put(source, svg)
+                outcome.drawn_now += 1
+    for path, (text, found) in pages.items():
+        Path(path).write_text(with_svgs(text, [cache.get(s) for s in found]), encoding="utf-8")
+    return outcome

@@ -1,0 +1,82 @@
+"""primer/diagrams.py without a browser: what it reads from a page, what it writes back, what
+slimming keeps, and when it needs no browser at all. (Drawing in Chromium: tests/site/test_features.py.)"""
+from pathlib import Path
+
+import pytest
+
+from primer import diagrams
+from primer.diagrams import DiagramCache, prerender, slim, sources, with_svgs
+
+LOADER = ('<script type=module id=primer-mermaid-loader>\n import mermaid from "../m.mjs";\n'
+          ' window.mermaid = mermaid;\n</script> ')
+PAGE = (f'<html><head>{LOADER}</head><body><p>before</p>'
+        '<pre class=mermaid><code>flowchart LR\n  a["x &amp; y"] --&gt; b</code></pre>'
+        '<pre class="mermaid"><code>flowchart TB\n  c --&gt; d</code></pre><p>after</p></body></html>')
+
+
+def test_sources_are_the_text_the_theme_hands_to_mermaid():
+    assert sources(PAGE) == ['flowchart LR\n  a["x & y"] --> b', "flowchart TB\n  c --> d"]
+    assert sources("<pre><code>flowchart LR</code></pre>") == []
+
+
+def test_drawn_svgs_replace_the_blocks_in_order_and_the_loader_goes():
+    drawn = with_svgs(PAGE, ["<svg>one</svg>", "<svg>two</svg>"])
+    assert drawn == ('<html><head></head><body><p>before</p>'
+                     '<div class=mermaid><template shadowrootmode=open><svg>one</svg></template></div>'
+                     '<div class=mermaid><template shadowrootmode=open><svg>two</svg></template></div>'
+                     '<p>after</p></body></html>')
+
+
+SVG = ('<svg id="m0" class="flowchart" viewBox="0 0 100.123456 50"><style>#m0 .node rect{fill:red}'
+       '#m0 .cluster rect{fill:blue}#m0 .edge-animation-fast{animation:dash 20s}#m0 p{margin:0}'
+       '@keyframes dash{to{stroke-dashoffset:0}}</style>'
+       '<g><marker id="m0_pointEnd" class="marker"><path d="M 0 0 L 10 5 z"></path></marker>'
+       '<marker id="m0_circleEnd" class="marker"><circle r="5"></circle></marker></g>'
+       '<g class="node"><rect x="1.23456789" width="50"></rect></g>'
+       '<path d="M1,2L3,4" class="flowchart-link" style="" marker-end="url(#m0_pointEnd)" '
+       'data-points="W3sieCI6OTc5" data-id="L_a_b_0"></path></svg>')
+
+
+def test_slimming_drops_what_draws_nothing_and_keeps_every_coordinate():
+    slimmed = slim(SVG)
+    assert 'id="m0_pointEnd"' in slimmed and 'id="m0_circleEnd"' not in slimmed, "only the marker a line uses stays"
+    assert "data-points" not in slimmed and "data-id" not in slimmed
+    assert "#m0 .node rect{fill:red}" in slimmed and "#m0 p{margin:0}" in slimmed
+    assert ".cluster" not in slimmed and "edge-animation-fast" not in slimmed, "rules for classes the SVG lacks go"
+    assert 'viewBox="0 0 100.123456 50"' in slimmed and 'x="1.23456789"' in slimmed
+
+
+def test_the_cache_is_keyed_by_the_text_and_the_versions(tmp_path: Path):
+    old = DiagramCache(tmp_path, versions="mermaid 11.0.0")
+    old.put("flowchart LR\n a --> b", "<svg>old</svg>")
+    assert old.get("flowchart LR\n a --> b") == "<svg>old</svg>"
+    assert old.get("flowchart LR\n a --> c") is None
+    assert DiagramCache(tmp_path, versions="mermaid 11.1.0").get("flowchart LR\n a --> b") is None
+    assert not list(tmp_path.glob("*.tmp")), "a half-written drawing was left behind"
+
+
+def _site_with_page(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    (site / "ports").mkdir(parents=True)
+    (site / "ports" / "index.html").write_text(PAGE, encoding="utf-8")
+    (site / "index.html").write_text("<p>no diagram</p>", encoding="utf-8")
+    return site
+
+
+def test_with_every_drawing_cached_no_browser_is_started(tmp_path: Path, monkeypatch):
+    site = _site_with_page(tmp_path)
+    cache = DiagramCache(tmp_path / "cache", versions="test")
+    for source, svg in zip(sources(PAGE), ["<svg>one</svg>", "<svg>two</svg>"]):
+        cache.put(source, svg)
+    monkeypatch.setattr(diagrams, "_draw_in_browser", lambda *a: pytest.fail("started a browser"))
+    outcome = prerender(site, cache)
+    assert (outcome.pages, outcome.diagrams, outcome.drawn_now, outcome.left_to_reader) == (1, 2, 0, "")
+    assert (site / "ports" / "index.html").read_text() == with_svgs(PAGE, ["<svg>one</svg>", "<svg>two</svg>"])
+
+
+def test_without_chromium_the_reader_s_browser_draws_them_and_the_build_says_why(tmp_path: Path, monkeypatch):
+    site = _site_with_page(tmp_path)
+    monkeypatch.setattr(diagrams, "chromium_available", lambda: False)
+    outcome = prerender(site, DiagramCache(tmp_path / "cache", versions="test"))
+    assert "no browser" in outcome.left_to_reader and outcome.diagrams == 2
+    assert (site / "ports" / "index.html").read_text() == PAGE, "the page must keep Mermaid's text and its loader"
