@@ -136,11 +136,23 @@ def prune_stylesheet(css: str, vocabulary: SiteVocabulary, source: str = "<style
     return "".join(_prune_rules(rules, vocabulary, source))
 
 
+# A syntax-highlighting token in a built page: <span class=w>  </span> (Pygments' short names).
+_TOKEN_SPAN = re.compile(r"""<span class=["']?([a-z][a-z0-9]{0,2})["']?>([^<]*)</span>""")
+
+
+def unwrap_unstyled_tokens(page_html: str, stylesheets: str) -> str:
+    """Code blocks without the <span> of any token class no stylesheet styles (whitespace, `w`,
+    is a tenth of a long listing's bytes): the text stays, and with it what the copy button copies."""
+    styled = set(_SELECTOR_CLASS.findall(stylesheets))
+    return _TOKEN_SPAN.sub(lambda m: m.group(0) if m.group(1) in styled else m.group(2), page_html)
+
+
 def prune_theme_stylesheets(site_dir: Path, theme_dirs: list[str]) -> dict[str, tuple[int, int]]:
     """Rewrite each of the theme's stylesheets in the built site from its pristine copy in the
     theme (never from the site's copy: `mkdocs serve --dirty` keeps old files, and a pruned copy
     pruned again would lose the rules a page has just started to need). Their source maps no
-    longer fit and are removed. Returns {path: (bytes before, bytes after)}."""
+    longer fit and are removed. Then each page's code loses the spans nothing styles.
+    Returns {path: (bytes before, bytes after)}."""
     vocabulary = SiteVocabulary.of_site(site_dir)
     sizes = {}
     for built in sorted((site_dir / "assets" / "stylesheets").glob("*.css")):
@@ -153,4 +165,10 @@ def prune_theme_stylesheets(site_dir: Path, theme_dirs: list[str]) -> dict[str, 
         built.write_text(pruned, encoding="utf-8")
         built.with_name(built.name + ".map").unlink(missing_ok=True)
         sizes[relative.as_posix()] = (len(css.encode()), len(pruned.encode()))
+    every_stylesheet = "".join(css.read_text(encoding="utf-8") for css in site_dir.rglob("*.css"))
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        unwrapped = unwrap_unstyled_tokens(text, every_stylesheet)
+        if unwrapped != text:
+            page.write_text(unwrapped, encoding="utf-8")
     return sizes
