@@ -69,7 +69,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+# --8<-- [start:listen]
 if __name__ == "__main__":
     # 0.0.0.0, not 127.0.0.1: inside the container, 127.0.0.1 would shut out
     # everything arriving from outside it, published port included.
     ThreadingHTTPServer(("0.0.0.0", 3000), Handler).serve_forever()
+# --8<-- [end:listen]
