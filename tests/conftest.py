@@ -15,6 +15,14 @@ def pytest_unconfigure(config):
         sock.close()
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with the exceptions in tests/scheduling.py."""
+    if config.getvalue("dist") == "loadfile":
+        from tests.scheduling import FilesTogetherExceptSpreadOnes
+        return FilesTogetherExceptSpreadOnes(config, log)
+    return None
+
+
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: two workers per CPU core. Most of a Docker test is waiting (a container
     starting, a healthcheck's interval), so more workers than cores overlap the waits: on
