@@ -66,6 +66,14 @@ class DiagramError(Exception):
     """A diagram that cannot be drawn; the message names the page and the diagram."""
 
 
+class _NetworkChanged(Exception):
+    """Chromium aborted a request of the page: a network interface came or went."""
+
+
+_NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
+NETWORK_CHANGED_LOADS = 3
+
+
 def sources(page_html: str) -> list[str]:
     """Each diagram's text, as the theme reads it (the block's textContent)."""
     return [html.unescape(re.sub(r"<[^>]+>", "", m.group("source"))) for m in _BLOCK.finditer(page_html)]
@@ -125,9 +133,38 @@ def _page_name(site_dir: Path, path: str, markdown_of: dict[str, str]) -> str:
     return markdown_of.get(path) or Path(path).relative_to(site_dir).as_posix()
 
 
+def _draw_page(page, url: str, name: str, page_sources: list[str]) -> list[str]:
+    """The theme's SVGs for one page's diagrams; DiagramError if it cannot draw them. A load that
+    Chromium aborted for a network change (it does so whenever an interface comes or goes, as
+    Docker's do) raises _NetworkChanged, to be made again."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    network_changes = []
+    page.on("requestfailed", lambda request: _NETWORK_CHANGED in (request.failure or "")
+            and network_changes.append(request.url))
+    try:
+        page.goto(url, wait_until="load", timeout=DRAW_TIMEOUT_MS)
+        page.wait_for_function(_DRAWN_OR_FAILED, arg=len(page_sources), timeout=DRAW_TIMEOUT_MS)
+        errors = page.evaluate("window.__diagramErrors")
+    except PlaywrightError as error:
+        if network_changes:
+            raise _NetworkChanged(network_changes[0]) from None
+        raise DiagramError(f"{name}: the theme did not draw its {len(page_sources)} diagram(s) within "
+                           f"{DRAW_TIMEOUT_MS / 1000:.0f} s: {error.message.splitlines()[0]}") from None
+    if network_changes:
+        raise _NetworkChanged(network_changes[0])
+    if errors:
+        raise DiagramError(f"{name}: Mermaid cannot draw a diagram on this page: {errors[0].strip()}")
+    svgs = page.eval_on_selector_all("div.mermaid", "boxes => boxes.map(b => b.shadowRoot.innerHTML)")
+    for source, svg in zip(page_sources, svgs):
+        if found := _MERMAID_ERROR.search(svg):
+            first_line = source.strip().splitlines()[0] if source.strip() else "(empty)"
+            raise DiagramError(f"{name}: Mermaid cannot draw the diagram that starts {first_line!r}: {found.group(0)}")
+    return [slim(svg) for svg in svgs[:len(page_sources)]]
+
+
 def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: dict[str, str]) -> dict[str, list[str]]:
     """{page path: its diagrams' sources} -> {page path: their SVGs}, drawn by the theme."""
-    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     from .site_server import serve_site
@@ -136,30 +173,24 @@ def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: d
     with serve_site(site_dir) as site_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context()
-            context.add_init_script(_WATCH_THE_THEME)
-            # Only the site itself: a page that reached for a CDN would hang an offline build.
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
-                          else route.abort("blockedbyclient"))
-            page = context.new_page()
             for path, page_sources in pages.items():
                 url = site_url + Path(path).relative_to(site_dir).as_posix().removesuffix("index.html")
-                try:
-                    page.goto(url, wait_until="load", timeout=DRAW_TIMEOUT_MS)
-                    page.wait_for_function(_DRAWN_OR_FAILED, arg=len(page_sources), timeout=DRAW_TIMEOUT_MS)
-                except PlaywrightError as error:
-                    raise DiagramError(f"{_page_name(site_dir, path, markdown_of)}: the theme did not draw its {len(page_sources)} "
-                                       f"diagram(s) within {DRAW_TIMEOUT_MS / 1000:.0f} s: {error.message.splitlines()[0]}") from None
-                if errors := page.evaluate("window.__diagramErrors"):
-                    raise DiagramError(f"{_page_name(site_dir, path, markdown_of)}: Mermaid cannot draw a diagram on this page: "
-                                       f"{errors[0].strip()}")
-                svgs = page.eval_on_selector_all("div.mermaid", "boxes => boxes.map(b => b.shadowRoot.innerHTML)")
-                for source, svg in zip(page_sources, svgs):
-                    if _MERMAID_ERROR.search(svg):
-                        first_line = source.strip().splitlines()[0] if source.strip() else "(empty)"
-                        raise DiagramError(f"{_page_name(site_dir, path, markdown_of)}: Mermaid cannot draw the diagram that starts "
-                                           f"{first_line!r}: {_MERMAID_ERROR.search(svg).group(0)}")
-                drawn[path] = [slim(svg) for svg in svgs[:len(page_sources)]]
+                for attempt in range(1, NETWORK_CHANGED_LOADS + 1):
+                    context = browser.new_context()
+                    context.add_init_script(_WATCH_THE_THEME)
+                    # Only the site itself: a page that reached for a CDN would hang an offline build.
+                    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
+                                  else route.abort("blockedbyclient"))
+                    try:
+                        drawn[path] = _draw_page(context.new_page(), url, _page_name(site_dir, path, markdown_of),
+                                                 page_sources)
+                        break
+                    except _NetworkChanged as change:
+                        if attempt == NETWORK_CHANGED_LOADS:
+                            raise DiagramError(f"{_page_name(site_dir, path, markdown_of)}: Chromium aborted the "
+                                               f"page {attempt} times for a network change ({change})") from None
+                    finally:
+                        context.close()
         finally:
             browser.close()
     return drawn
