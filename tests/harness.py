@@ -152,9 +152,12 @@ def sweep(client: docker.DockerClient, *, also_session: str | None = None) -> di
                 removed["volumes"] += 1
     # Images Compose built for a project (`build:`) carry its label; untag them by name, so that
     # an image another project also tagged is never removed from under it.
-    for image in client.images.list(filters={"label": PROJECT_LABEL}):
-        if doomed(image.labels):
-            for name in image.tags or [image.id]:  # an untagged one: a rebuild's leftover
+    # The low-level list, for the same reason: images.list() inspects each image it lists, and
+    # raised NotFound when a concurrent session removed one in between.
+    for image in client.api.images(filters={"label": PROJECT_LABEL}):
+        tags = [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"]
+        if doomed(image.get("Labels")):
+            for name in tags or [image["Id"]]:  # an untagged one: a rebuild's leftover
                 with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
                     client.images.remove(name)
                     removed["images"] += 1
