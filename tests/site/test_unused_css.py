@@ -4,10 +4,12 @@ in the states that only scripts create (search results, the copy dialog, the ope
 back-to-top button, highlighted search terms), whose classes no built page carries.
 
 Each state is drawn twice in one page: as built, then with the theme's pristine stylesheets
-swapped in for the pruned ones. No pixel may differ by more than NOISE in any
-colour channel (Chromium's text antialiasing varies by a level or two between two draws of the
-same page; a rule gone missing moves or recolours whole shapes). Where they differ, both are
-saved in reports/screenshots/unused-css/ to compare.
+swapped in for the pruned ones. Chromium does not rasterise a page quite the same way twice:
+text antialiasing, or one row of a long page, varies by a few levels (at most 12 of 255 seen,
+on under 0.01 % of the pixels). So no pixel may differ by more than NOISE_CEILING in any colour
+channel, and at most NOISE_SHARE of them by more than NOISE_FLOOR; a rule gone missing moves or
+recolours whole shapes, by far more. Where they differ, both are saved in
+reports/screenshots/unused-css/ to compare.
 """
 from __future__ import annotations
 
@@ -23,13 +25,14 @@ from tests.site.conftest import SCREENSHOTS_DIR
 
 pytestmark = pytest.mark.browser
 
-NOISE = 8
-# Decodes two PNGs on canvases: [pixels that differ by more than NOISE, the largest difference].
+NOISE_FLOOR, NOISE_CEILING, NOISE_SHARE = 8, 32, 0.001
+# Decodes two PNGs on canvases: [pixels that differ by more than the floor, the largest
+# difference, all pixels].
 _COMPARE = """async ([first, second, noise]) => {
   const decode = png => new Promise(done => { const image = new Image(); image.onload = () => done(image);
                                                image.src = "data:image/png;base64," + png; });
   const [a, b] = await Promise.all([decode(first), decode(second)]);
-  if (a.width !== b.width || a.height !== b.height) return [a.width * a.height, 255];
+  if (a.width !== b.width || a.height !== b.height) return [a.width * a.height, 255, a.width * a.height];
   const pixels = image => { const canvas = document.createElement("canvas");
     canvas.width = image.width; canvas.height = image.height;
     const context = canvas.getContext("2d"); context.drawImage(image, 0, 0);
@@ -41,7 +44,7 @@ _COMPARE = """async ([first, second, noise]) => {
     if (d > noise) differing++;
     largest = Math.max(largest, d);
   }
-  return [differing, largest];
+  return [differing, largest, p.length / 4];
 }"""
 THEME_STYLESHEETS = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
 PHONE = {"width": 390, "height": 844}
@@ -159,23 +162,27 @@ def test_the_pruned_stylesheets_are_smaller(built_site: Path):
             assert built.stat().st_size < 0.9 * pristine.stat().st_size, f"{built.name} was not pruned"
 
 
-def _differing_pixels(open_page, first: bytes, second: bytes) -> tuple[int, int]:
+def _difference(open_page, first: bytes, second: bytes) -> str:
+    """What is more than Chromium's noise between two screenshots, in words ("" if nothing)."""
     if first == second:
-        return 0, 0
+        return ""
     page, _ = open_page(None)
     encoded = [base64.b64encode(png).decode() for png in (first, second)]
-    return tuple(page.evaluate(_COMPARE, [*encoded, NOISE]))
+    differing, largest, pixels = page.evaluate(_COMPARE, [*encoded, NOISE_FLOOR])
+    if largest <= NOISE_CEILING and differing <= NOISE_SHARE * pixels:
+        return ""
+    return f"{differing} of {pixels} pixels differ by more than {NOISE_FLOOR}, at most by {largest}"
 
 
 @pytest.mark.parametrize("state", STATES, ids=[s[0] for s in STATES])
 def test_pruned_theme_css_draws_the_page_exactly_as_the_whole_theme(open_page, built_site: Path, state):
     pruned, whole = _draw_both(open_page, built_site, state)
-    differing, largest = _differing_pixels(open_page, pruned, whole)
-    if differing:
+    difference = _difference(open_page, pruned, whole)
+    if difference:
         folder = SCREENSHOTS_DIR / "unused-css"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{state[0]}-pruned.png").write_bytes(pruned)
         (folder / f"{state[0]}-whole.png").write_bytes(whole)
         pytest.fail(f"{state[0]} ({state[1] or 'home'}, {state[2]}): the pruned theme CSS draws it "
-                    f"differently ({differing} pixels differ by more than {NOISE}, at most by {largest}); "
+                    f"differently ({difference}); "
                     f"compare {folder}/{state[0]}-pruned.png and -whole.png")
