@@ -78,9 +78,26 @@ def _shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def _wait_for_build(site: Path, exit_file: Path) -> Path:
+    """The build scripts/test runs beside the tests: its exit code appears in `exit_file`."""
+    deadline = time.monotonic() + BUILD_TIMEOUT_S
+    while not exit_file.is_file() or not exit_file.read_text().strip():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the site build scripts/test started has not ended within {BUILD_TIMEOUT_S} s "
+                        f"(log: {exit_file.with_name('site-build.log')})", pytrace=False)
+        time.sleep(0.2)
+    if exit_file.read_text().strip() != "0":
+        log = exit_file.with_name("site-build.log")
+        pytest.fail(f"`mkdocs build --strict` failed, so the site cannot be tested:\n"
+                    f"{log.read_text() if log.is_file() else '(no log)'}", pytrace=False)
+    return site
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    prebuilt = os.environ.get("PRIMER_BUILT_SITE")  # scripts/test has just built it, strictly
+    prebuilt = os.environ.get("PRIMER_BUILT_SITE")  # scripts/test builds it, strictly
+    if prebuilt and os.environ.get("PRIMER_SITE_BUILD_EXIT"):  # ... alongside the tests
+        return _wait_for_build(Path(prebuilt), Path(os.environ["PRIMER_SITE_BUILD_EXIT"]))
     if prebuilt and (Path(prebuilt) / "index.html").is_file():
         return Path(prebuilt)
     shared = _shared_tmp(tmp_path_factory)
