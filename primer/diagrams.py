@@ -133,8 +133,9 @@ def _page_name(site_dir: Path, path: str, markdown_of: dict[str, str]) -> str:
     return markdown_of.get(path) or Path(path).relative_to(site_dir).as_posix()
 
 
-def _draw_page(page, url: str, name: str, page_sources: list[str]) -> list[str]:
-    """The theme's SVGs for one page's diagrams; DiagramError if it cannot draw them. A load that
+def draw_page(page, url: str, name: str, page_sources: list[str]) -> list[str]:
+    """The theme's SVGs for one page's diagrams, in a page of a context set up by watch_the_theme;
+    DiagramError if it cannot draw them. A load that
     Chromium aborted for a network change (it does so whenever an interface comes or goes, as
     Docker's do) raises _NetworkChanged, to be made again."""
     from playwright.sync_api import Error as PlaywrightError
@@ -163,6 +164,14 @@ def _draw_page(page, url: str, name: str, page_sources: list[str]) -> list[str]:
     return [slim(svg) for svg in svgs[:len(page_sources)]]
 
 
+def watch_the_theme(context, site_url: str) -> None:
+    """Open the theme's shadow roots and record Mermaid's errors in every page of `context`;
+    let its pages reach only the site (one that reached for a CDN would hang an offline build)."""
+    context.add_init_script(_WATCH_THE_THEME)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
+                  else route.abort("blockedbyclient"))
+
+
 def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: dict[str, str]) -> dict[str, list[str]]:
     """{page path: its diagrams' sources} -> {page path: their SVGs}, drawn by the theme."""
     from playwright.sync_api import sync_playwright
@@ -177,12 +186,9 @@ def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: d
                 url = site_url + Path(path).relative_to(site_dir).as_posix().removesuffix("index.html")
                 for attempt in range(1, NETWORK_CHANGED_LOADS + 1):
                     context = browser.new_context()
-                    context.add_init_script(_WATCH_THE_THEME)
-                    # Only the site itself: a page that reached for a CDN would hang an offline build.
-                    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
-                                  else route.abort("blockedbyclient"))
+                    watch_the_theme(context, site_url)
                     try:
-                        drawn[path] = _draw_page(context.new_page(), url, _page_name(site_dir, path, markdown_of),
+                        drawn[path] = draw_page(context.new_page(), url, _page_name(site_dir, path, markdown_of),
                                                  page_sources)
                         break
                     except _NetworkChanged as change:

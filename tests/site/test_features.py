@@ -1,7 +1,6 @@
 """What a learner does on the site: search, copy an example, read a diagram, switch colours, use the keyboard."""
 from __future__ import annotations
 
-import concurrent.futures
 import re
 from pathlib import Path
 
@@ -123,28 +122,34 @@ def test_the_build_draws_the_diagrams_so_the_page_loads_no_mermaid(loaded_page, 
     assert not fetched, f"{path}: the page fetched Mermaid anyway: {fetched[:3]}"
 
 
-def test_a_diagram_mermaid_cannot_parse_fails_the_build_naming_its_page(built_site: Path, tmp_path: Path):
+def test_a_diagram_mermaid_cannot_parse_fails_the_build_naming_its_page(browser, built_site: Path, tmp_path: Path):
     """The build draws the diagrams in Chromium; a broken one must stop it with the page's name
     and Mermaid's own message, not leave a picture of an error on the site."""
-    import shutil
-
     from primer import diagrams
+    from primer.site_server import serve_site
 
-    site = tmp_path / "site"
-    shutil.copytree(built_site, site)
-    page = site / pages.diagram_pages()[0] / "index.html"
+    path = pages.diagram_pages()[0]
+    site = tmp_path / "site"  # the built site, with this one page as the build leaves it for drawing
+    site.mkdir()
+    for entry in built_site.iterdir():
+        if entry.name != path.split("/")[0]:
+            (site / entry.name).symlink_to(entry)
     broken = '<pre class=mermaid><code>flowchart LR\n  a --&gt;\n  b[[[ --</code></pre>'
     loader = ('<script type=module id=primer-mermaid-loader>import mermaid from '
               '"/assets/javascripts/mermaid/mermaid.esm.min.mjs"; window.mermaid = mermaid;</script>')
     html = re.sub(r"<div class=mermaid><template shadowrootmode=open>.*?</template></div>", lambda m: broken,
-                  page.read_text(encoding="utf-8"), count=1, flags=re.DOTALL)
-    page.write_text(html.replace("</head>", loader + "</head>"), encoding="utf-8")
-    # In a thread of its own: this worker's browser fixture already runs Playwright in this one.
-    with concurrent.futures.ThreadPoolExecutor(1) as thread:
-        drawing = thread.submit(diagrams.prerender, site, diagrams.DiagramCache(tmp_path / "cache", versions="test"),
-                                markdown_of={str(page): "docs/broken.md"})
-        with pytest.raises(diagrams.DiagramError, match=r"docs/broken\.md: Mermaid cannot draw a diagram on this page: Parse error"):
-            drawing.result(timeout=60)
+                  (built_site / path / "index.html").read_text(encoding="utf-8"), count=1, flags=re.DOTALL)
+    (site / path).mkdir(parents=True)
+    (site / path / "index.html").write_text(html.replace("</head>", loader + "</head>"), encoding="utf-8")
+    with serve_site(site) as site_url:
+        context = browser.new_context()
+        diagrams.watch_the_theme(context, site_url)
+        try:
+            with pytest.raises(diagrams.DiagramError,
+                               match=r"^docs/broken\.md: Mermaid cannot draw a diagram on this page: Parse error"):
+                diagrams.draw_page(context.new_page(), site_url + path, "docs/broken.md", diagrams.sources(html))
+        finally:
+            context.close()
 
 
 def _drawn_colours(page) -> dict[str, str]:
