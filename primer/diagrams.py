@@ -172,6 +172,23 @@ def watch_the_theme(context, site_url: str) -> None:
                   else route.abort("blockedbyclient"))
 
 
+def draw_in_fresh_contexts(browser, site_url: str, url: str, name: str, page_sources: list[str]) -> list[str]:
+    """draw_page in a context of its own, made again (at most NETWORK_CHANGED_LOADS times) when
+    Chromium aborted the load for a network change."""
+    for attempt in range(1, NETWORK_CHANGED_LOADS + 1):
+        context = browser.new_context()
+        watch_the_theme(context, site_url)
+        try:
+            return draw_page(context.new_page(), url, name, page_sources)
+        except _NetworkChanged as change:
+            if attempt == NETWORK_CHANGED_LOADS:
+                raise DiagramError(f"{name}: Chromium aborted the page {attempt} times for a network "
+                                   f"change ({change})") from None
+        finally:
+            context.close()
+    raise AssertionError("unreachable")
+
+
 def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: dict[str, str]) -> dict[str, list[str]]:
     """{page path: its diagrams' sources} -> {page path: their SVGs}, drawn by the theme."""
     from playwright.sync_api import sync_playwright
@@ -184,19 +201,8 @@ def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: d
         try:
             for path, page_sources in pages.items():
                 url = site_url + Path(path).relative_to(site_dir).as_posix().removesuffix("index.html")
-                for attempt in range(1, NETWORK_CHANGED_LOADS + 1):
-                    context = browser.new_context()
-                    watch_the_theme(context, site_url)
-                    try:
-                        drawn[path] = draw_page(context.new_page(), url, _page_name(site_dir, path, markdown_of),
-                                                 page_sources)
-                        break
-                    except _NetworkChanged as change:
-                        if attempt == NETWORK_CHANGED_LOADS:
-                            raise DiagramError(f"{_page_name(site_dir, path, markdown_of)}: Chromium aborted the "
-                                               f"page {attempt} times for a network change ({change})") from None
-                    finally:
-                        context.close()
+                name = _page_name(site_dir, path, markdown_of)
+                drawn[path] = draw_in_fresh_contexts(browser, site_url, url, name, page_sources)
         finally:
             browser.close()
     return drawn

@@ -80,3 +80,49 @@ def test_without_chromium_the_reader_s_browser_draws_them_and_the_build_says_why
     outcome = prerender(site, DiagramCache(tmp_path / "cache", versions="test"))
     assert "no browser" in outcome.left_to_reader and outcome.diagrams == 2
     assert (site / "ports" / "index.html").read_text() == PAGE, "the page must keep Mermaid's text and its loader"
+
+
+class _FakeContext:
+    def __init__(self, opened: list):
+        self.opened = opened
+        opened.append(self)
+        self.closed = False
+
+    def add_init_script(self, script): pass
+
+    def route(self, pattern, handler): pass
+
+    def new_page(self): return self
+
+    def close(self): self.closed = True
+
+
+class _FakeBrowser:
+    def __init__(self): self.contexts = []
+
+    def new_context(self): return _FakeContext(self.contexts)
+
+
+def test_a_load_aborted_for_a_network_change_is_made_again_in_a_fresh_context(monkeypatch):
+    """Chromium aborts requests when Docker adds an interface: the build must not fail for it."""
+    outcomes = iter([diagrams._NetworkChanged("a.mjs"), diagrams._NetworkChanged("b.mjs"), ["<svg/>"]])
+
+    def draw_page(page, url, name, page_sources):
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(diagrams, "draw_page", draw_page)
+    browser = _FakeBrowser()
+    assert diagrams.draw_in_fresh_contexts(browser, "http://s/", "http://s/p/", "docs/p.md", ["x"]) == ["<svg/>"]
+    assert len(browser.contexts) == 3 and all(c.closed for c in browser.contexts)
+
+
+def test_a_page_aborted_every_time_is_an_error_that_says_so(monkeypatch):
+    def draw_page(page, url, name, page_sources):
+        raise diagrams._NetworkChanged("a.mjs")
+
+    monkeypatch.setattr(diagrams, "draw_page", draw_page)
+    with pytest.raises(diagrams.DiagramError, match=r"docs/p\.md: Chromium aborted the page 3 times for a network change"):
+        diagrams.draw_in_fresh_contexts(_FakeBrowser(), "http://s/", "http://s/p/", "docs/p.md", ["x"])

@@ -141,15 +141,9 @@ def test_a_diagram_mermaid_cannot_parse_fails_the_build_naming_its_page(browser,
                   (built_site / path / "index.html").read_text(encoding="utf-8"), count=1, flags=re.DOTALL)
     (site / path).mkdir(parents=True)
     (site / path / "index.html").write_text(html.replace("</head>", loader + "</head>"), encoding="utf-8")
-    with serve_site(site) as site_url:
-        context = browser.new_context()
-        diagrams.watch_the_theme(context, site_url)
-        try:
-            with pytest.raises(diagrams.DiagramError,
-                               match=r"^docs/broken\.md: Mermaid cannot draw a diagram on this page: Parse error"):
-                diagrams.draw_page(context.new_page(), site_url + path, "docs/broken.md", diagrams.sources(html))
-        finally:
-            context.close()
+    with serve_site(site) as site_url, pytest.raises(
+            diagrams.DiagramError, match=r"^docs/broken\.md: Mermaid cannot draw a diagram on this page: Parse error"):
+        diagrams.draw_in_fresh_contexts(browser, site_url, site_url + path, "docs/broken.md", diagrams.sources(html))
 
 
 def _drawn_colours(page) -> dict[str, str]:
