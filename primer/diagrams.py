@@ -8,7 +8,8 @@ puts them: the page then loads no Mermaid at all. The theme draws with CSS varia
 SVG follows both colour schemes.
 
 - Each drawing is cached by a hash of its text and of the Mermaid and theme versions
-  (.cache/diagrams/), so `mkdocs serve` starts a browser only for a diagram that changed.
+  (~/.cache/docker-primer/diagrams/, shared by the machine's checkouts like the environments
+  of scripts/lib/venv.sh), so `mkdocs serve` starts a browser only for a diagram that changed.
 - Without Chromium or Playwright (a docs-only machine), pages are left as they are and the
   reader's browser draws them, as before; the build says so.
 - A diagram Mermaid cannot parse fails the build, naming the page and the diagram.
@@ -30,7 +31,15 @@ from pathlib import Path
 from . import ROOT
 from .browser import CHROMIUM, CHROMIUM_ARGS, chromium_available
 
-CACHE_DIR = ROOT / ".cache" / "diagrams"
+def _cache_dir() -> Path:
+    """Shared by every checkout on the machine, like the environments (scripts/lib/venv.sh): a
+    drawing depends only on its key, so a fresh clone need not draw again."""
+    shared = os.environ.get("PRIMER_ENV_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "docker-primer")
+    return ROOT / ".cache" / "diagrams" if shared == "off" else Path(shared) / "diagrams"
+
+
+CACHE_DIR = _cache_dir()
 MERMAID_PACKAGE = ROOT / "node_modules" / "mermaid" / "package.json"
 # A diagram block as it leaves the minify plugin, quoted or not.
 _BLOCK = re.compile(r"""<pre class=["']?mermaid["']?><code>(?P<source>.*?)</code></pre>""", re.DOTALL)

@@ -92,7 +92,7 @@ def on_post_build(config, **kwargs):
     if drawn.left_to_reader:
         log.info("%d diagram(s) left for the reader's browser to draw: %s", drawn.diagrams, drawn.left_to_reader)
     elif drawn.diagrams:
-        log.info("%d diagram(s) on %d page(s) drawn into the pages (%d drawn now, the rest from .cache/diagrams)",
+        log.info("%d diagram(s) on %d page(s) drawn into the pages (%d drawn now, the rest from the cache)",
                  drawn.diagrams, drawn.pages, drawn.drawn_now)
     try:
         sizes = unused_css.prune_theme_stylesheets(Path(config.site_dir), config.theme.dirs)
