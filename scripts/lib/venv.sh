@@ -16,11 +16,15 @@ ENV_CACHE="${PRIMER_ENV_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/docker-primer}"
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# ensure_venv [EXTRA_REQUIREMENTS_FILE...]: extra files (scripts/bench's) make an environment
+# of their own, with requirements.txt and them, rather than change the shared one.
 ensure_venv() {
   local python="${PYTHON:-python3}"
   command -v "$python" >/dev/null || die "$python not found: install Python 3.10 or newer."
+  EXTRA_REQUIREMENTS=("$@")
   local want
   want="$(cat "$ROOT"/requirements.txt "$ROOT"/requirements/*.txt | sha256sum | cut -c1-16)"
+  [ "$#" -eq 0 ] || want="$want-$(cat "$@" | sha256sum | cut -c1-8)"
   # npm and pip fetch at the same time: on a fresh clone that saves npm's whole run (~7 s).
   ensure_browser_assets & local npm_job=$!
   if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null)" != "$want" ]; then
@@ -47,8 +51,10 @@ build_venv() {
   # Compiled at install (no --no-compile): where PYTHONDONTWRITEBYTECODE is set, as on this
   # machine, nothing is compiled later, and every worker and sub-session would compile each
   # module it imports, every time (a fresh clone's tests took 125 s instead of 100 s).
-  "$target/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt" \
-    || { rm -rf "$target"; say "pip install -r requirements.txt failed (see above)"; return 1; }
+  local files=(-r "$ROOT/requirements.txt") extra
+  for extra in "${EXTRA_REQUIREMENTS[@]}"; do files+=(-r "$extra"); done
+  "$target/bin/python" -m pip install --quiet --disable-pip-version-check "${files[@]}" \
+    || { rm -rf "$target"; say "pip install ${files[*]} failed (see above)"; return 1; }
   echo "$want" > "$target/.requirements.sha256"  # last: only now does it count as built
 }
 
