@@ -11,5 +11,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 
 
+# Chromium aborts every request in flight with this error when a network interface comes or
+# goes (its NetworkChangeNotifier), as Docker's bridges and veths do all the time. A page load
+# it hit is made again, at most NETWORK_CHANGED_LOADS times (the build's diagram drawing, the
+# browser tests).
+NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
+NETWORK_CHANGED_LOADS = 3
+
+
 def chromium_available() -> bool:
     return Path(CHROMIUM).is_file()

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ROOT
-from .browser import CHROMIUM, CHROMIUM_ARGS, chromium_available
+from .browser import CHROMIUM, CHROMIUM_ARGS, NETWORK_CHANGED, NETWORK_CHANGED_LOADS, chromium_available
 
 def _cache_dir() -> Path:
     """Shared by every checkout on the machine, like the environments (scripts/lib/venv.sh): a
@@ -78,9 +78,6 @@ class DiagramError(Exception):
 class _NetworkChanged(Exception):
     """Chromium aborted a request of the page: a network interface came or went."""
 
-
-_NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
-NETWORK_CHANGED_LOADS = 3
 
 
 def sources(page_html: str) -> list[str]:
@@ -150,7 +147,7 @@ def draw_page(page, url: str, name: str, page_sources: list[str]) -> list[str]:
     from playwright.sync_api import Error as PlaywrightError
 
     network_changes = []
-    page.on("requestfailed", lambda request: _NETWORK_CHANGED in (request.failure or "")
+    page.on("requestfailed", lambda request: NETWORK_CHANGED in (request.failure or "")
             and network_changes.append(request.url))
     try:
         page.goto(url, wait_until="load", timeout=DRAW_TIMEOUT_MS)
@@ -184,18 +181,17 @@ def watch_the_theme(context, site_url: str) -> None:
 def draw_in_fresh_contexts(browser, site_url: str, url: str, name: str, page_sources: list[str]) -> list[str]:
     """draw_page in a context of its own, made again (at most NETWORK_CHANGED_LOADS times) when
     Chromium aborted the load for a network change."""
-    for attempt in range(1, NETWORK_CHANGED_LOADS + 1):
+    for _ in range(NETWORK_CHANGED_LOADS):
         context = browser.new_context()
         watch_the_theme(context, site_url)
         try:
             return draw_page(context.new_page(), url, name, page_sources)
         except _NetworkChanged as change:
-            if attempt == NETWORK_CHANGED_LOADS:
-                raise DiagramError(f"{name}: Chromium aborted the page {attempt} times for a network "
-                                   f"change ({change})") from None
+            last_change = change
         finally:
             context.close()
-    raise AssertionError("unreachable")
+    raise DiagramError(f"{name}: Chromium aborted the page {NETWORK_CHANGED_LOADS} times for a network "
+                       f"change ({last_change})")
 
 
 def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: dict[str, str]) -> dict[str, list[str]]:

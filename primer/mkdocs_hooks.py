@@ -67,7 +67,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         markdown = topology.render_topologies(markdown)
     except InvalidExample as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
-    _markdown_of[page.file.abs_dest_path] = f"{config.docs_dir.rstrip('/').rsplit('/', 1)[-1]}/{page.file.src_uri}"
+    _markdown_of[page.file.abs_dest_path] = Path(page.file.abs_src_path).relative_to(ROOT).as_posix()
     if "```mermaid" in markdown:
         if MERMAID_JS.is_file():
             page.meta["mermaid"] = True  # overrides/main.html loads Mermaid on this page only

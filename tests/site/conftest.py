@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from primer import REPORTS_DIR, ROOT
-from primer.browser import CHROMIUM, CHROMIUM_ARGS
+from primer.browser import CHROMIUM, CHROMIUM_ARGS, NETWORK_CHANGED, NETWORK_CHANGED_LOADS
 from primer.site_server import serve_site
 
 BUILD_TIMEOUT_S = 300
@@ -33,13 +33,10 @@ QUIET_S = 0.2  # a page counts as loaded when no request has been in flight for 
 SETTLE_TIMEOUT_S = 10
 SCREENSHOTS_DIR = REPORTS_DIR / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
-# Chromium aborts every request in flight with ERR_NETWORK_CHANGED when a network interface
-# comes or goes (its NetworkChangeNotifier), and the Docker tests running beside these create
-# and remove bridges and veths all the time. Such a page load is made again (_Browsing.open);
-# a test that fails with one seen later is run again (pytest-rerunfailures, matching
+# Chromium aborts a page's requests when a network interface comes or goes (primer/browser.py),
+# and the Docker tests running beside these make and remove them all the time. Such a page
+# load is made again (_Browsing.open); a test that fails with one seen later is run again (pytest-rerunfailures, matching
 # NetworkChangedDuringTest only). A failure with no network change is never retried.
-_NETWORK_CHANGED = "ERR_NETWORK_CHANGED"
-NETWORK_CHANGED_LOADS = 3
 NETWORK_CHANGED_RERUNS = 2
 _network_changes: list[str] = []
 
@@ -63,7 +60,7 @@ def pytest_runtest_call(item):
     except Exception as error:
         if item.get_closest_marker("browser") and len(_network_changes) > seen_before:
             raise NetworkChangedDuringTest(
-                f"Chromium reported {_NETWORK_CHANGED} during this test "
+                f"Chromium reported {NETWORK_CHANGED} during this test "
                 f"({', '.join(_network_changes[seen_before:][:3])}): run again") from error
         raise
 # Schemes that never leave the machine: inline data and objects the page made itself.
@@ -167,7 +164,7 @@ class Visit:
         return parts.scheme in _LOCAL_SCHEMES or f"{parts.scheme}://{parts.netloc}" == self.origin
 
     def saw_network_change(self) -> bool:
-        return any(_NETWORK_CHANGED in failure for failure in self.failed)
+        return any(NETWORK_CHANGED in failure for failure in self.failed)
 
     def problems(self) -> list[str]:
         return ([f"request left 127.0.0.1: {u}" for u in self.off_site]
@@ -230,7 +227,7 @@ class _Browsing:
         def on_request_failed(request):
             activity(-1)
             visit.failed.append(f"{request.failure} {request.url}")
-            if _NETWORK_CHANGED in (request.failure or ""):
+            if NETWORK_CHANGED in (request.failure or ""):
                 _network_changes.append(request.url)
 
         context.on("requestfailed", on_request_failed)

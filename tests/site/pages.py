@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pymdownx.snippets import SnippetPreprocessor
 
-from primer import DOCS_DIR, ROOT
+from primer import DOCS_DIR, ROOT, diagrams
 from primer.topology import TOPOLOGY_COMMENT
 
 # Pages the site serves that no Markdown file makes.
@@ -27,7 +27,6 @@ _MERMAID = re.compile(r"^[ \t]*(`{3,}|~{3,})mermaid\b", re.MULTILINE)
 # A diagram in built HTML, quoted or not (the minify plugin drops needless quotes): Mermaid's
 # text for the reader's browser to draw, or the drawing the build made (primer/diagrams.py).
 _MERMAID_BLOCK = re.compile(r"""<(?:pre|div) class=["']?mermaid\b""")
-_MERMAID_TEXT = re.compile(r"""<pre class=["']?mermaid\b""")
 
 
 def url_of(markdown: Path) -> str:
@@ -61,7 +60,7 @@ def mermaid_blocks(html: str) -> int:
 
 def undrawn_mermaid_blocks(html: str) -> int:
     """How many of them the reader's browser must still draw (with Mermaid's JavaScript)."""
-    return len(_MERMAID_TEXT.findall(html))
+    return len(diagrams.sources(html))
 
 
 @dataclass(frozen=True)

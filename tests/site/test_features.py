@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.site import pages
+from tests.site.reader import COPY_BUTTON, switch_scheme
 
 pytestmark = pytest.mark.browser
-
-COPY_BUTTON = "button[data-md-type=copy], button.md-clipboard"  # Material 9.7+, then older
 
 
 # --- search -------------------------------------------------------------------------------
@@ -159,8 +158,7 @@ def test_a_diagram_drawn_by_the_build_follows_the_colour_scheme(open_page):
     palette toggle changes."""
     page, visit = open_page(pages.diagram_pages()[0], color_scheme="light")
     light = _drawn_colours(page)
-    page.locator("form[data-md-component=palette] label:visible").click()
-    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    switch_scheme(page, "slate")
     dark = _drawn_colours(page)
     assert all(light.values()) and all(dark.values()) and light["label"] != dark["label"], \
         f"the diagram does not follow the scheme: light {light}, dark {dark}"
@@ -184,15 +182,13 @@ def _scheme(page) -> str:
 def test_the_dark_mode_toggle_switches_and_persists_across_pages(open_page):
     page, visit = open_page("", color_scheme="light")
     assert _scheme(page) == "default"
-    page.locator("form[data-md-component=palette] label:visible").click()
-    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    switch_scheme(page, "slate")
     stored = page.evaluate("Object.entries(localStorage).filter(([k]) => k.endsWith('__palette'))")
     assert stored and '"scheme":"slate"' in stored[0][1], f"the choice is not stored: {stored}"
     page.goto("ports/")
     visit.settle(page)
     assert _scheme(page) == "slate", "the dark scheme was not kept on the next page"
-    page.locator("form[data-md-component=palette] label:visible").click()
-    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+    switch_scheme(page, "default")
     page.reload()
     visit.settle(page)
     assert _scheme(page) == "default", "switching back to light did not persist"

@@ -16,6 +16,7 @@ import pytest
 
 from tests.site import axe, pages
 from tests.site.conftest import SCREENSHOTS_DIR
+from tests.site.reader import switch_scheme
 
 pytestmark = pytest.mark.browser
 
@@ -36,11 +37,6 @@ def _screenshot(page, path: str, scheme: str) -> None:
     assert target.stat().st_size > 10_000, f"{target} looks empty"
 
 
-def switch_to_dark(page) -> None:
-    page.locator("form[data-md-component=palette] label:visible").click()
-    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
-
-
 @pytest.mark.parametrize("path", pages.page_urls(), ids=lambda p: p or "index")
 def test_page_loads_cleanly_offline_and_accessibly_in_both_schemes(open_page, path: str):
     page, visit = open_page(path, color_scheme="light")
@@ -51,7 +47,7 @@ def test_page_loads_cleanly_offline_and_accessibly_in_both_schemes(open_page, pa
     if path in KEY_PAGES:
         _screenshot(page, path, "light")
     if page.locator("form[data-md-component=palette]").count():  # the 404 page has no header
-        switch_to_dark(page)
+        switch_scheme(page, "slate")
         version, violations = axe.blocking_violations(page, axe.COLOUR_RULES)
         failures += [f"dark: axe {version}: {v}" for v in violations]
         if path in KEY_PAGES:

@@ -22,6 +22,7 @@ import material
 import pytest
 
 from tests.site.conftest import SCREENSHOTS_DIR
+from tests.site.reader import COPY_BUTTON
 
 pytestmark = pytest.mark.browser
 
@@ -62,12 +63,18 @@ def _search(page, query: str = "volume") -> None:
     page.locator(".md-search-result__item").first.wait_for()
 
 
+def _click_copy(page) -> None:
+    """The first code block's copy button; the dialog it opens leaves after 2 s, so the second
+    draw clicks again to call it back."""
+    page.locator(".md-typeset pre").first.locator(COPY_BUTTON).first.click()
+    page.locator(".md-dialog--active").wait_for()
+
+
 def _copy_first_code_block(page) -> None:
     block = page.locator(".md-typeset pre").first
     block.scroll_into_view_if_needed()
     block.hover()
-    block.locator("button.md-code__button, button.md-clipboard").first.click()
-    page.locator(".md-dialog--active").wait_for()
+    _click_copy(page)
 
 
 def _open_drawer(page) -> None:
@@ -92,12 +99,6 @@ def _scroll_then_copy(page) -> None:
     _copy_first_code_block(page)
 
 
-def _copy_again(page) -> None:
-    """The copy dialog leaves after 2 s: it is called back for the second draw."""
-    page.locator(".md-typeset pre").first.locator("button.md-code__button, button.md-clipboard").first.click()
-    page.locator(".md-dialog--active").wait_for()
-
-
 # (name, path, colour scheme, viewport, what a reader does, whole page or the viewport,
 #  what brings a passing state back for the second draw).
 # Few, because each is drawn twice: together they cover the layout on a desktop and a phone,
@@ -105,7 +106,7 @@ def _copy_again(page) -> None:
 STATES: list[tuple[str, str, str, dict, Callable, bool, Callable]] = [
     ("compose-dark-highlighted", "compose/?h=volume", "dark", DESKTOP, _nothing, True, _nothing),
     ("commands-phone", "commands/", "light", PHONE, _nothing, True, _nothing),
-    ("back-to-top-and-copy-dialog", "compose/", "light", DESKTOP, _scroll_then_copy, False, _copy_again),
+    ("back-to-top-and-copy-dialog", "compose/", "light", DESKTOP, _scroll_then_copy, False, _click_copy),
     ("search-results", "", "light", DESKTOP, _search, False, _nothing),
     ("search-results-phone-dark", "", "dark", PHONE, _search, False, _nothing),
     ("drawer-phone", "ports/", "light", PHONE, _open_drawer, False, _nothing),
@@ -126,14 +127,20 @@ _SWAP_TO_WHOLE = """names => Promise.all([...document.querySelectorAll("link[rel
 _NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
+def _theme_stylesheets(built_site: Path) -> dict[str, tuple[Path, Path]]:
+    """{name: (the built copy, the theme's pristine file)} for each of the theme's stylesheets."""
+    found = {built.name: (built, THEME_STYLESHEETS / built.name)
+             for built in (built_site / "assets" / "stylesheets").glob("*.css")
+             if (THEME_STYLESHEETS / built.name).is_file()}
+    assert found, f"no built stylesheet is one of the theme's ({THEME_STYLESHEETS})"
+    return found
+
+
 def _draw_both(open_page, built_site: Path, state) -> tuple[bytes, bytes]:
     """The state drawn with the pruned stylesheets, then, in the same page, with the whole ones:
     a page's scripts and a reader's actions run once (what leaves on a timer is called back)."""
     _, path, scheme, viewport, act, full_page, bring_back = state
-    whole = {built.name: (THEME_STYLESHEETS / built.name).read_bytes()
-             for built in (built_site / "assets" / "stylesheets").glob("*.css")
-             if (THEME_STYLESHEETS / built.name).is_file()}
-    assert whole, f"no built stylesheet is one of the theme's ({THEME_STYLESHEETS})"
+    whole = {name: pristine.read_bytes() for name, (_, pristine) in _theme_stylesheets(built_site).items()}
     page, visit = open_page(None, color_scheme=scheme, viewport=viewport,
                             permissions=["clipboard-read", "clipboard-write"], reduced_motion="reduce")
     page.route(lambda url: url.endswith(".css?whole"), lambda route: route.fulfill(
@@ -156,10 +163,8 @@ def _draw_both(open_page, built_site: Path, state) -> tuple[bytes, bytes]:
 
 
 def test_the_pruned_stylesheets_are_smaller(built_site: Path):
-    for built in (built_site / "assets" / "stylesheets").glob("*.css"):
-        pristine = THEME_STYLESHEETS / built.name
-        if pristine.is_file():
-            assert built.stat().st_size < 0.9 * pristine.stat().st_size, f"{built.name} was not pruned"
+    for name, (built, pristine) in _theme_stylesheets(built_site).items():
+        assert built.stat().st_size < 0.9 * pristine.stat().st_size, f"{name} was not pruned"
 
 
 def _difference(open_page, first: bytes, second: bytes) -> str:
