@@ -10,6 +10,7 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -47,7 +48,10 @@ class ImageStatus:
 
 
 def _docker(*args: str, timeout: float = 600, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["docker", *args], capture_output=True, timeout=timeout, input=input_bytes)
+    # DOCKER_BUILDKIT=1: every build goes through BuildKit; without buildx the build fails and
+    # says so, rather than falling back to the legacy builder.
+    return subprocess.run(["docker", *args], capture_output=True, timeout=timeout, input=input_bytes,
+                          env={**os.environ, "DOCKER_BUILDKIT": "1"})
 
 
 def recipe_hash(image: str) -> str:

@@ -68,13 +68,20 @@ def _summarise(node_ids: list[str], stamp: dict, images: dict[str, str]) -> dict
     return {"result": result, "reason": reason, "tests": node_ids, **stamp, "images": images}
 
 
-def _versions() -> tuple[str, str]:
-    engine = compose = ""
+def _versions() -> tuple[dict[str, str], str]:
+    engine: dict[str, str] = {}
+    compose = ""
     try:
         import docker
 
-        engine = docker.from_env(timeout=10).version().get("Version", "")
-    except Exception:  # no engine: the report says so by leaving the field empty
+        from primer.engine import engine_versions
+
+        client = docker.from_env(timeout=10)
+        try:
+            engine = engine_versions(client).as_dict()
+        finally:
+            client.close()
+    except Exception:  # no engine: the report says so by leaving the fields empty
         pass
     try:
         from primer.compose import compose_version
@@ -89,7 +96,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if hasattr(session.config, "workerinput") or not _results:
         return  # xdist workers send their reports to the controller, which writes the file
     engine, compose = _versions()
-    stamp = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "engine": engine, "compose": compose}
+    # "engine" stays the engine's own version (what the marks show); the rest beside it.
+    stamp = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "engine": engine.get("engine", ""),
+             "containerd": engine.get("containerd", ""), "runc": engine.get("runc", ""),
+             "buildx": engine.get("buildx", ""), "compose": compose}
     statuses = read_images_report()
     try:
         report = claims_model.read_report()

@@ -38,6 +38,7 @@ import pytest
 
 from primer.captures import record_output
 from primer.compose import ComposeError, run_compose
+from primer.engine import engine_versions
 from primer.examples import Example, get_example
 from primer.images import read_report as read_images_report
 
@@ -502,8 +503,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     lines = []
     client = _client_or_none()
     if client:
-        version = client.version()
-        lines.append(f"docker engine: {version.get('Version')} (API {version.get('ApiVersion')})")
+        versions = engine_versions(client)
+        lines.append(versions.summary())
+        if versions.warning():
+            lines.append(versions.warning())
     else:
         lines.append("docker engine: none answers")
     images = read_images_report()

@@ -121,5 +121,7 @@ def test_a_host_port_already_taken_is_named_in_the_error(tmp_path, docker_client
         with sweeps_lock(exclusive=False):
             code, output, session = run_session(tmp_path, scenario("test_up_only"), slug="port-taken")
     assert code == 1, output
-    assert "listen tcp4 127.0.0.1:18766: bind: address already in use" in output, output
+    # Engine 28's wording; 20.10 said "Error starting userland proxy: listen tcp4 ...".
+    assert "failed to bind host port for 127.0.0.1:18766:" in output, output
+    assert "address already in use" in output, output
     assert leftovers(docker_client, session) == NONE_LEFT

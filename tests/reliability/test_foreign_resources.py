@@ -3,7 +3,8 @@ Compose project is one of ours (`primer-t-<session>-...`) and whose session is g
 from __future__ import annotations
 
 import contextlib
-import io
+import os
+import subprocess
 import uuid
 
 import docker.errors
@@ -24,6 +25,15 @@ FOREIGN_LABELS = {
 }
 
 
+def build_with_buildkit(tag: str, labels: dict[str, str]) -> None:
+    """A user's `docker build` (BuildKit, as every build here), of an image carrying `labels`."""
+    label_args = [arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")]
+    proc = subprocess.run(["docker", "build", "--quiet", *label_args, "--tag", tag, "-"],
+                          input=b"FROM debian:bookworm-slim\n", capture_output=True, timeout=120,
+                          env={**os.environ, "DOCKER_BUILDKIT": "1"})
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+
+
 def test_the_sweep_leaves_a_users_containers_networks_volumes_and_images_alone(tmp_path, docker_client):
     tag = uuid.uuid4().hex[:6]
     made, images = [], []
@@ -36,9 +46,9 @@ def test_the_sweep_leaves_a_users_containers_networks_volumes_and_images_alone(t
                 "debian:bookworm-slim", ["sleep", "infinity"], name=name, labels=labels, init=True,
                 detach=True, network=name, volumes={name: {"bind": "/data", "mode": "rw"}}))
             # and an image (the sweep also removes images Compose built for dead sessions)
-            image, _ = docker_client.images.build(fileobj=io.BytesIO(b"FROM debian:bookworm-slim\n"),
-                                                  tag=f"{name}:1", labels=labels, rm=True)
+            build_with_buildkit(f"{name}:1", labels)
             images.append(f"{name}:1")
+            image = docker_client.images.get(f"{name}:1")
             assert labels.items() <= image.labels.items(), image.labels
         with sweeps_lock(exclusive=False):
             sweep(docker_client)  # in this process, as the harness runs it

@@ -1,0 +1,102 @@
+"""The Docker engine the checks run on: its versions, and whether it still answers.
+
+Every claim on the site is stamped with these versions (reports/claims.json), and the pytest
+header prints them, so a reader knows which engine proved a sentence.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from dataclasses import asdict, dataclass
+from urllib.parse import urlparse
+
+# The engine scripts/test installs where it has to provide one: what learners install today.
+ENGINE_MIN_MAJOR = 28
+# An engine someone else runs, older than this, gets a warning in the pytest header.
+ENGINE_WARN_BELOW = 25
+
+
+@dataclass(frozen=True)
+class EngineVersions:
+    engine: str = ""
+    api: str = ""
+    containerd: str = ""
+    runc: str = ""
+    buildx: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @property
+    def major(self) -> int:
+        head = self.engine.split(".", 1)[0]
+        return int(head) if head.isdigit() else 0
+
+    def summary(self) -> str:
+        parts = [f"docker engine {self.engine or '?'} (API {self.api or '?'})"]
+        parts += [f"{name} {value}" for name, value in
+                  (("containerd", self.containerd), ("runc", self.runc), ("buildx", self.buildx)) if value]
+        return ", ".join(parts)
+
+    def warning(self) -> str:
+        """A plain warning for an engine older than ENGINE_WARN_BELOW; "" otherwise."""
+        if self.engine and self.major < ENGINE_WARN_BELOW:
+            return (f"warning: Docker Engine {self.engine} is older than {ENGINE_WARN_BELOW}: the pages "
+                    f"show what current engines ({ENGINE_MIN_MAJOR} and newer) do, and some checks may fail on it")
+        return ""
+
+
+def buildx_version() -> str:
+    """The BuildKit client's version (`docker buildx version`), or "" without one."""
+    try:
+        proc = subprocess.run(["docker", "buildx", "version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    fields = proc.stdout.split()
+    return fields[1] if proc.returncode == 0 and len(fields) > 1 else ""
+
+
+def versions_from(version: dict, buildx: str = "") -> EngineVersions:
+    """EngineVersions from the engine's `GET /version` answer."""
+    components = {c.get("Name"): c.get("Version", "") for c in version.get("Components") or []}
+    return EngineVersions(engine=version.get("Version", ""), api=version.get("ApiVersion", ""),
+                          containerd=components.get("containerd", ""), runc=components.get("runc", ""),
+                          buildx=buildx)
+
+
+def engine_versions(client) -> EngineVersions:
+    """The versions of the engine `client` (a docker.DockerClient) talks to, and of buildx."""
+    return versions_from(client.version(), buildx_version())
+
+
+def _socket_path() -> str | None:
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    parsed = urlparse(host)
+    return parsed.path if parsed.scheme == "unix" else None
+
+
+def engine_answers(timeout: float = 2.0) -> bool:
+    """True while the engine answers `GET /_ping`: a cheap question, asked without the SDK so
+    that a watchdog can ask it every second without leaking sockets or warnings."""
+    path = _socket_path()
+    if path is None:  # tcp:// or ssh:// engines: asked through the SDK instead
+        try:
+            import docker
+
+            client = docker.from_env(timeout=timeout)
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
+        except Exception:  # any failure to get an answer means: it does not answer
+            return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(path)
+            sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+            answer = sock.recv(64)
+    except OSError:
+        return False
+    return answer.startswith(b"HTTP/1.") and b" 200 " in answer[:16]
