@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
@@ -15,6 +18,8 @@ from urllib.parse import urlparse
 ENGINE_MIN_MAJOR = 28
 # An engine someone else runs, older than this, gets a warning in the pytest header.
 ENGINE_WARN_BELOW = 25
+# The exit code of a test run stopped because the engine stopped answering (EX_UNAVAILABLE).
+ENGINE_LOST_EXIT = 69
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,7 @@ def engine_versions(client) -> EngineVersions:
 
 
 def _socket_path() -> str | None:
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    parsed = urlparse(host)
+    parsed = urlparse(docker_host())
     return parsed.path if parsed.scheme == "unix" else None
 
 
@@ -100,3 +104,42 @@ def engine_answers(timeout: float = 2.0) -> bool:
     except OSError:
         return False
     return answer.startswith(b"HTTP/1.") and b" 200 " in answer[:16]
+
+
+def docker_host() -> str:
+    return os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+
+
+class EngineWatchdog(threading.Thread):
+    """Asks the engine every `interval` seconds whether it still answers; once it has given no
+    answer for `grace` seconds running, calls `on_lost(seconds)` once and stops asking.
+
+    Without it, a run whose engine went away goes on test by test, each failing with its own
+    page of "Cannot connect to the Docker daemon" after its own timeouts."""
+
+    def __init__(self, on_lost: Callable[[float], None], *, interval: float = 1.0, grace: float = 10.0,
+                 answers: Callable[[], bool] = engine_answers):
+        super().__init__(name="engine-watchdog", daemon=True)
+        self.on_lost, self.interval, self.grace, self.answers = on_lost, interval, grace, answers
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        silent_since: float | None = None
+        while not self._stopped.wait(self.interval):
+            if self.answers():
+                silent_since = None
+                continue
+            now = time.monotonic()
+            silent_since = now if silent_since is None else silent_since
+            if now - silent_since >= self.grace:
+                self.on_lost(now - silent_since)
+                return
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+def engine_lost_message(seconds: float) -> str:
+    return (f"error: the Docker engine stopped answering during the run ({docker_host()}, no answer for "
+            f"{seconds:.0f} s): the tests stop here. Start it again (scripts/test does, as root) and "
+            "run them again; the next run removes what this one left.")

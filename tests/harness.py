@@ -23,6 +23,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -38,7 +39,7 @@ import pytest
 
 from primer.captures import record_output
 from primer.compose import ComposeError, run_compose
-from primer.engine import engine_versions
+from primer.engine import ENGINE_LOST_EXIT, EngineWatchdog, engine_lost_message, engine_versions
 from primer.examples import Example, get_example
 from primer.images import read_report as read_images_report
 
@@ -482,11 +483,59 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         removed = sweep(client)
         if any(removed.values()):
             session.config._primer_swept_at_start = removed
+        watchdog = EngineWatchdog(lambda seconds: _stop_the_run(session.config, seconds))
+        watchdog.start()
+        session.config.stash[_WATCHDOG] = watchdog
+
+
+_WATCHDOG = pytest.StashKey[EngineWatchdog]()
+
+
+def _stop_the_run(config: pytest.Config, seconds: float) -> None:
+    """The engine went away: one line that says so, then the run ends at once. Every test left
+    would fail on its own, after its own timeouts; what this run made is swept by the next."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    with contextlib.suppress(Exception):  # the terminal back from pytest's capture, to be seen
+        capture.suspend_global_capture(in_=True)
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    os.write(2, f"\n{engine_lost_message(seconds)}\n".encode())
+    _kill_descendants()
+    os._exit(ENGINE_LOST_EXIT)
+
+
+def _kill_descendants() -> None:
+    """SIGKILL every process this one started, and theirs: xdist workers, Compose, sub-sessions.
+    Each is stopped first, so that none can start another between the look and the kill."""
+    stopped: set[int] = set()
+    while True:
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        found, todo = [], [os.getpid()]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found.append(child)
+                todo.append(child)
+        new = [pid for pid in found if pid not in stopped]
+        if not new:
+            break
+        for pid in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+            stopped.add(pid)
+    for pid in stopped:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if _is_xdist_worker(session.config):
         return
+    if watchdog := session.config.stash.get(_WATCHDOG, None):
+        watchdog.stop()
     client = _client_or_none()
     if client:
         session.config._primer_swept_at_end = sweep(client, also_session=_session_id(session.config))

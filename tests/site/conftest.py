@@ -2,7 +2,8 @@
 
 - `built_site`: `mkdocs build --strict` into the session's temp dir. Under xdist the first
   worker builds under a file lock and the others reuse that build (or its error). Under
-  scripts/test, which has just built the site strictly, that build (PRIMER_BUILT_SITE).
+  scripts/test, the site it has just built strictly from this run's reports, which is the
+  site it leaves for readers (PRIMER_BUILT_SITE).
 - `site_url`: a `http.server` on 127.0.0.1 with a port the kernel picks, one per worker.
 - `browser`: Debian's Chromium through Playwright (never `playwright install`), one per worker.
 - `open_page`: a fresh browser context per test that records every request, console error,
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,11 +23,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from primer import REPORTS_DIR, ROOT
+from primer import REPORTS_DIR
 from primer.browser import CHROMIUM, CHROMIUM_ARGS, NETWORK_CHANGED, NETWORK_CHANGED_LOADS
+from primer.site import SiteBuildError, build_site
 from primer.site_server import serve_site
 
-BUILD_TIMEOUT_S = 300
 QUIET_S = 0.2  # a page counts as loaded when no request has been in flight for this long
 SETTLE_TIMEOUT_S = 10
 SCREENSHOTS_DIR = REPORTS_DIR / "screenshots"
@@ -75,43 +74,25 @@ def _shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def _wait_for_build(site: Path, exit_file: Path) -> Path:
-    """The build scripts/test runs beside the tests: its exit code appears in `exit_file`."""
-    deadline = time.monotonic() + BUILD_TIMEOUT_S
-    while not exit_file.is_file() or not exit_file.read_text().strip():
-        if time.monotonic() > deadline:
-            pytest.fail(f"the site build scripts/test started has not ended within {BUILD_TIMEOUT_S} s "
-                        f"(log: {exit_file.with_name('site-build.log')})", pytrace=False)
-        time.sleep(0.2)
-    if exit_file.read_text().strip() != "0":
-        log = exit_file.with_name("site-build.log")
-        pytest.fail(f"`mkdocs build --strict` failed, so the site cannot be tested:\n"
-                    f"{log.read_text() if log.is_file() else '(no log)'}", pytrace=False)
-    return site
-
-
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    prebuilt = os.environ.get("PRIMER_BUILT_SITE")  # scripts/test builds it, strictly
-    if prebuilt and os.environ.get("PRIMER_SITE_BUILD_EXIT"):  # ... alongside the tests
-        return _wait_for_build(Path(prebuilt), Path(os.environ["PRIMER_SITE_BUILD_EXIT"]))
-    if prebuilt and (Path(prebuilt) / "index.html").is_file():
+    prebuilt = os.environ.get("PRIMER_BUILT_SITE")  # primer.checks has just built it, strictly
+    if prebuilt:
+        if not (Path(prebuilt) / "index.html").is_file():
+            pytest.fail(f"PRIMER_BUILT_SITE={prebuilt} holds no built site (no index.html)", pytrace=False)
         return Path(prebuilt)
     shared = _shared_tmp(tmp_path_factory)
     site, failed = shared / "site", shared / "site.build-error"
     with open(shared / "site.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (site / "index.html").is_file() and not failed.exists():
-            proc = subprocess.run(
-                [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)],
-                cwd=ROOT, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S,
-                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
-            if proc.returncode != 0:
-                failed.write_text(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}".strip())
+            try:
+                build_site(site)
+            except SiteBuildError as error:
+                failed.write_text(str(error))
         fcntl.flock(lock, fcntl.LOCK_UN)
     if failed.exists():
-        pytest.fail(f"`mkdocs build --strict` failed, so the site cannot be tested:\n{failed.read_text()}",
-                    pytrace=False)
+        pytest.fail(f"the site cannot be tested:\n{failed.read_text()}", pytrace=False)
     return site
 
 

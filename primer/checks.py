@@ -1,0 +1,94 @@
+"""The test command's run, in the order that makes the published site the proven one.
+
+    python -m primer.checks [pytest arguments]      (what scripts/test runs)
+
+1. the images the examples need (primer.images);
+2. the proofs: every test but the browser tests, on the real engine; they write this run's
+   reports (claims, captured output);
+3. the site, built strictly into site/ from those reports: the site readers browse;
+4. the browser tests, on that very site/.
+
+Arguments go to pytest in both test phases (`-k ports`; `-m slow` is combined with each
+phase's own selection). A phase that selects nothing is fine as long as the other ran tests.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+
+from . import ROOT
+from .engine import ENGINE_LOST_EXIT
+from .site import SITE_DIR, SiteBuildError, build_site
+
+# (name, marker expression): the proofs first, then the browser tests of the built site.
+PHASES = (("proofs", "not browser"), ("site", "browser"))
+NO_TESTS_COLLECTED = 5  # pytest's exit code when a selection is empty
+
+
+def split_markexpr(args: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The user's `-m EXPR` (any spelling pytest takes) and the other arguments."""
+    expression, rest = None, []
+    items = iter(args)
+    for arg in items:
+        if arg in ("-m", "--markexpr"):
+            expression = next(items, "")
+        elif arg.startswith("--markexpr="):
+            expression = arg.split("=", 1)[1]
+        elif arg.startswith("-m") and len(arg) > 2 and not arg.startswith("--"):
+            expression = arg[2:]
+        else:
+            rest.append(arg)
+    return expression, rest
+
+
+def phase_markexpr(user: str | None, phase: str) -> str:
+    return f"({user}) and {phase}" if user else phase
+
+
+def combined_exit(codes: Sequence[int]) -> int:
+    """0 when every phase passed or selected nothing (but not all of them); else the first failure's code."""
+    failures = [code for code in codes if code not in (0, NO_TESTS_COLLECTED)]
+    if failures:
+        return failures[0]
+    return NO_TESTS_COLLECTED if all(code == NO_TESTS_COLLECTED for code in codes) else 0
+
+
+def run_pytest(markexpr: str, args: Sequence[str], env: dict[str, str]) -> int:
+    workers = os.environ.get("PRIMER_WORKERS", "auto")
+    # --dist loadfile: a module-scoped stack is brought up once, by one worker.
+    command = [sys.executable, "-m", "pytest", "-n", workers, "--dist", "loadfile", "-m", markexpr, *args]
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str]) -> int:
+    from .images import main as provision_images
+
+    say("provisioning images")
+    provision_images()
+    user_markexpr, args = split_markexpr(argv)
+    env = {**os.environ, "PRIMER_BUILT_SITE": str(SITE_DIR)}
+    codes = []
+    for name, expression in PHASES:
+        if name == "site":
+            say(f"building the site from this run's reports (mkdocs build --strict, into {SITE_DIR.relative_to(ROOT)}/)")
+            try:
+                build_site(SITE_DIR)
+            except SiteBuildError as error:
+                print(error, file=sys.stderr)
+                return 1
+        say(f"running the tests: {name} (-m '{phase_markexpr(user_markexpr, expression)}')")
+        code = run_pytest(phase_markexpr(user_markexpr, expression), args, env)
+        if code == ENGINE_LOST_EXIT:
+            return code  # the line that says so is printed; the rest of the run would only fail
+        codes.append(code)
+    return combined_exit(codes)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
