@@ -85,7 +85,7 @@ def render_outputs(markdown: str, captures: dict[str, dict]) -> str:
             css = "captured-output"
         else:
             body = match.group("body")
-            caption = "What you will see (expected output; not captured by a test run yet)"
+            caption = "What you will see (the output a test run checks; this build carries no capture of it)"
             css = "captured-output captured-output--expected"
         lines = [f'<p class="{css}">{html.escape(caption)}</p>', "", f"{fence}{info}", *body.split("\n"), fence]
         return "\n".join(indent + line if line else line for line in lines)

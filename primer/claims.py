@@ -204,7 +204,11 @@ _BLOCK_START = re.compile(r"^[ \t]*(#|!!!|\?\?\?|\||```|~~~|===|<)")
 
 
 def render_claim_marks(markdown: str, report: dict) -> str:
-    """Replace each claim comment by its mark, placed inside the paragraph or list item it precedes."""
+    """Replace each claim comment by its mark, placed inside the paragraph or list item it precedes.
+    Without a report, no marks at all: the site says once that it carries none
+    (overrides/main.html), rather than "not verified yet" before every sentence."""
+    if not report:
+        return strip_claim_comments(markdown)
     claims = report.get("claims", {})
 
     def own_line(match: re.Match) -> str:
@@ -218,6 +222,11 @@ def render_claim_marks(markdown: str, report: dict) -> str:
 
     markdown = _OWN_LINE.sub(own_line, markdown)
     return CLAIM_COMMENT.sub(lambda m: mark_html(claims.get(m.group("id"))), markdown)
+
+
+def strip_claim_comments(markdown: str) -> str:
+    markdown = _OWN_LINE.sub(lambda m: f"{m.group('next')}{m.group('marker') or ''}", markdown)
+    return CLAIM_COMMENT.sub("", markdown)
 
 
 _EXAMPLE_FENCE = re.compile(r'^(?P<indent>[ \t]*)(?P<fence>```|~~~)[^\n]*title="examples/(?P<slug>[a-z0-9-]+)/',
@@ -237,9 +246,9 @@ def render_example_marks(markdown: str, report: dict, page_src_uri: str = "index
             return match.group(0)
         seen.add(slug)
         indent = match.group("indent")
-        mark = mark_html(examples.get(slug), subject="example")
+        mark = mark_html(examples.get(slug), subject="example") + " " if report else ""
         link = bundle_link(slug, page_src_uri)
-        return (f'{indent}<p class="example-mark" markdown="span">Example <code>{slug}</code>: {mark} '
+        return (f'{indent}<p class="example-mark" markdown="span">Example <code>{slug}</code>: {mark}'
                 f'[Download the folder ({slug}.zip)]({link}){{ .example-download }}</p>\n\n'
                 f"{match.group(0)}")
 

@@ -1,17 +1,20 @@
-"""Diagrams drawn once, when the site is built, instead of in every reader's browser.
+"""Diagrams drawn when the site is built, instead of in every reader's browser.
 
-A page with a diagram used to load Mermaid, about 870 KB of JavaScript, to turn a few lines of
+A page with a diagram would load Mermaid, about 870 KB of JavaScript, to turn a few lines of
 text into a picture on each visit. After a build, each built page's `<pre class="mermaid">`
-blocks are drawn by the theme itself (its own Mermaid set-up) in headless Chromium, and the
-SVGs are written into the page in their place, inside a declarative shadow root as the theme
-puts them: the page then loads no Mermaid at all. The theme draws with CSS variables, so one
-SVG follows both colour schemes.
+blocks are replaced by SVGs drawn by the theme itself (its own Mermaid set-up, in headless
+Chromium), inside a declarative shadow root as the theme puts them: the page then loads no
+Mermaid at all. The theme draws with CSS variables, so one SVG follows both colour schemes.
 
-- Each drawing is cached by a hash of its text and of the Mermaid and theme versions
-  (~/.cache/docker-primer/diagrams/, shared by the machine's checkouts like the environments
-  of scripts/lib/venv.sh), so `mkdocs serve` starts a browser only for a diagram that changed.
-- Without Chromium or Playwright (a docs-only machine), pages are left as they are and the
-  reader's browser draws them, as before; the build says so.
+- The drawings are committed build outputs (diagrams/ at the top of the repository), one file
+  per diagram, named by a hash of its text and of the Mermaid (package-lock.json) and theme
+  versions. A build whose diagrams did not change needs no Chromium and no npm: the ordinary
+  `pip install -r requirements.txt && mkdocs build --strict` shows every diagram as a picture.
+- A new or changed diagram is drawn where Chromium, Playwright and the pinned Mermaid
+  (`npm ci`) are at hand (scripts/test provides them) and its file is written to diagrams/,
+  to be committed; drawings no page uses any more are removed by a full build. Where it cannot
+  be drawn, the build warns, naming the page and the command that draws it: a strict build
+  fails.
 - A diagram Mermaid cannot parse fails the build, naming the page and the diagram.
 
 Declarative shadow roots are made by the HTML parser, on a full page load: this relies on the
@@ -31,16 +34,14 @@ from pathlib import Path
 from . import ROOT
 from .browser import CHROMIUM, CHROMIUM_ARGS, NETWORK_CHANGED, NETWORK_CHANGED_LOADS, chromium_available
 
-def _cache_dir() -> Path:
-    """Shared by every checkout on the machine, like the environments (scripts/lib/venv.sh): a
-    drawing depends only on its key, so a fresh clone need not draw again."""
-    shared = os.environ.get("PRIMER_ENV_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "docker-primer")
-    return ROOT / ".cache" / "diagrams" if shared == "off" else Path(shared) / "diagrams"
-
-
-CACHE_DIR = _cache_dir()
-MERMAID_PACKAGE = ROOT / "node_modules" / "mermaid" / "package.json"
+DRAWINGS_DIR = ROOT / "diagrams"
+PACKAGE_LOCK = ROOT / "package-lock.json"
+# A pinned local Mermaid (npm ci): the theme draws with it here; with it defined, the theme
+# never fetches one from a CDN. Its ES-module build: a page loads the core and then only the
+# chunks its diagrams need (a flowchart: about a quarter of the 3.5 MB single-file build).
+MERMAID_DIST = ROOT / "node_modules" / "mermaid" / "dist"
+MERMAID_JS = MERMAID_DIST / "mermaid.esm.min.mjs"
+DRAW_COMMAND = "scripts/test (or mkdocs build where Chromium and `npm ci`'s Mermaid are installed)"
 # A diagram block as it leaves the minify plugin, quoted or not.
 _BLOCK = re.compile(r"""<pre class=["']?mermaid["']?><code>(?P<source>.*?)</code></pre>""", re.DOTALL)
 # overrides/main.html's module that loads Mermaid on a page with a diagram.
@@ -107,32 +108,43 @@ def slim(svg: str) -> str:
     return _STYLE.sub(lambda m: f"<style>{prune_stylesheet(m.group(1), own, source='a Mermaid SVG')}</style>", svg)
 
 
-def _versions() -> str:
+def _versions(lock: Path = PACKAGE_LOCK) -> str:
+    """What a drawing depends on besides its text. Mermaid's version comes from the committed
+    lock file, not node_modules/, so that a machine without npm finds the same drawings."""
     from material import __version__ as material_version
-    mermaid = json.loads(MERMAID_PACKAGE.read_text(encoding="utf-8"))["version"] if MERMAID_PACKAGE.is_file() else "none"
+    try:
+        mermaid = json.loads(lock.read_text(encoding="utf-8"))["packages"]["node_modules/mermaid"]["version"]
+    except (OSError, ValueError, KeyError) as error:
+        raise DiagramError(f"{lock}: no Mermaid version to key the drawings by ({error!r})") from None
     return f"mermaid {mermaid}; mkdocs-material {material_version}; slim {SLIM_VERSION}"
 
 
 @dataclass
-class DiagramCache:
-    directory: Path = CACHE_DIR
+class Drawings:
+    """The committed drawings, one SVG per diagram text (and versions), written whole or not at all."""
+    directory: Path = DRAWINGS_DIR
     versions: str = field(default_factory=_versions)
 
-    def _path(self, source: str) -> Path:
-        digest = hashlib.sha256(f"{self.versions}\n{source}".encode()).hexdigest()
-        return self.directory / f"{digest}.svg"
+    def name(self, source: str) -> str:
+        return hashlib.sha256(f"{self.versions}\n{source}".encode()).hexdigest() + ".svg"
 
     def get(self, source: str) -> str | None:
-        path = self._path(source)
+        path = self.directory / self.name(source)
         return path.read_text(encoding="utf-8") if path.is_file() else None
 
     def put(self, source: str, svg: str) -> None:
-        """Written whole or not at all: parallel builds (test workers) share the cache."""
         self.directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.directory, delete=False,
                                          suffix=".tmp") as temporary:
             temporary.write(svg)
-        os.replace(temporary.name, self._path(source))
+        os.replace(temporary.name, self.directory / self.name(source))
+
+    def remove_unused(self, used: set[str]) -> list[str]:
+        """Delete the drawings whose diagram no page has any more; their names."""
+        gone = sorted(path.name for path in self.directory.glob("*.svg") if path.name not in used)
+        for name in gone:
+            (self.directory / name).unlink(missing_ok=True)
+        return gone
 
 
 def _page_name(site_dir: Path, path: str, markdown_of: dict[str, str]) -> str:
@@ -218,35 +230,67 @@ class Outcome:
     pages: int = 0
     diagrams: int = 0
     drawn_now: int = 0
-    left_to_reader: str = ""  # why the reader's browser still draws them, when it does
+    undrawn: list[str] = field(default_factory=list)  # per page: which diagrams have no drawing, and why
+    removed: list[str] = field(default_factory=list)  # drawings no page uses any more
 
 
-def prerender(site_dir: Path, cache: DiagramCache | None = None, markdown_of: dict[str, str] | None = None) -> Outcome:
-    """Draw every built page's diagrams into it (see the module's docstring). `markdown_of`
-    maps a built page's path to the Markdown file it came from, for error messages."""
-    cache = cache or DiagramCache()
+def why_it_cannot_draw() -> str:
+    """"" where this machine can draw a diagram; else what it lacks, and how to get it."""
+    if not MERMAID_JS.is_file():
+        return "the pinned Mermaid is not installed (npm ci)"
+    if not chromium_available():
+        return f"there is no Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -r requirements.txt)"
+    return ""
+
+
+_TO_DRAW = re.compile(r"""<pre class=["']?mermaid["']?>""")
+
+
+def as_source_text(page_html: str) -> str:
+    """The page with its diagrams left as their text: without a local Mermaid, a `mermaid`
+    block would make the theme fetch one from a CDN."""
+    return _LOADER.sub("", _TO_DRAW.sub("<pre>", page_html))
+
+
+def prerender(site_dir: Path, drawings: Drawings | None = None, markdown_of: dict[str, str] | None = None,
+              *, remove_unused: bool = True) -> Outcome:
+    """Put every built page's drawings into it, drawing the new ones where this machine can (see
+    the module's docstring). `markdown_of` maps a built page's path to the Markdown file it came
+    from, for messages. With `remove_unused` (a full build), drawings no page uses are deleted."""
+    drawings = drawings or Drawings()
+    markdown_of = markdown_of or {}
     pages = {}
     for built in sorted(site_dir.rglob("*.html")):
         text = built.read_text(encoding="utf-8")
         if found := sources(text):
             pages[str(built)] = (text, found)
     outcome = Outcome(pages=len(pages), diagrams=sum(len(found) for _, found in pages.values()))
-    if not pages:
-        return outcome
-    missing = {path: found for path, (_, found) in pages.items() if any(cache.get(s) is None for s in found)}
-    if missing:
-        if not chromium_available():
-            outcome.left_to_reader = f"no browser to draw them at {CHROMIUM} (apt-get install chromium)"
-            return outcome
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            outcome.left_to_reader = "Playwright is not installed (pip install -r requirements.txt)"
-            return outcome
-        for path, svgs in _draw_in_browser(site_dir, missing, markdown_of or {}).items():
+    missing = {path: found for path, (_, found) in pages.items() if any(drawings.get(s) is None for s in found)}
+    if missing and not (reason := why_it_cannot_draw()):
+        for path, svgs in _draw_in_browser(site_dir, missing, markdown_of).items():
             for source, svg in zip(missing[path], svgs):
-                cache.put(source, svg)
+                drawings.put(source, svg)
                 outcome.drawn_now += 1
+    elif missing:
+        for path, found in missing.items():
+            new = [source for source in found if drawings.get(source) is None]
+            first = (new[0].strip().splitlines() or ["(empty)"])[0]
+            outcome.undrawn.append(
+                f"{_page_name(site_dir, path, markdown_of)}: {len(new)} diagram(s) without a drawing in "
+                f"diagrams/ (new or changed; the first starts {first!r}), and {reason}. Draw them with "
+                f"{DRAW_COMMAND}, then commit the new files in diagrams/")
     for path, (text, found) in pages.items():
-        Path(path).write_text(with_svgs(text, [cache.get(s) for s in found]), encoding="utf-8")
+        svgs = [drawings.get(source) for source in found]
+        if all(svg is not None for svg in svgs):
+            Path(path).write_text(with_svgs(text, svgs), encoding="utf-8")
+        elif not MERMAID_JS.is_file():
+            Path(path).write_text(as_source_text(text), encoding="utf-8")
+        # else: the local Mermaid stays on the page, and the reader's browser draws it
+    if remove_unused and not outcome.undrawn:
+        used = {drawings.name(source) for _, found in pages.values() for source in found}
+        outcome.removed = drawings.remove_unused(used)
     return outcome

@@ -19,11 +19,7 @@ from mkdocs.structure.files import File  # noqa: E402
 from primer import ROOT, bench, bundles, captures, claims, diagrams, includes, topology, unused_css  # noqa: E402
 from primer.examples import InvalidExample  # noqa: E402
 
-# A pinned local Mermaid (npm ci): with it defined, Material never fetches one from a CDN.
-# Its ES-module build: a page loads the core and then only the chunks its diagrams need
-# (a flowchart: about a quarter of the 3.5 MB single-file build).
-MERMAID_DIST = ROOT / "node_modules" / "mermaid" / "dist"
-MERMAID_JS = MERMAID_DIST / "mermaid.esm.min.mjs"
+MERMAID_DIST, MERMAID_JS = diagrams.MERMAID_DIST, diagrams.MERMAID_JS
 MERMAID_URL = "assets/javascripts/mermaid/"
 # Browsers run a module only if it is served as JavaScript; `mkdocs serve` guesses types with
 # mimetypes, which knows .mjs only where the system's mime.types lists it.
@@ -33,11 +29,18 @@ log = logging.getLogger("mkdocs.hooks.primer")
 _included: set[str] = set()
 _markdown_of: dict[str, str] = {}  # built page -> docs/ file, to name it in an error
 _report: dict = {}
+_dirty = False  # `mkdocs serve --dirty` builds only changed pages: no drawing counts as unused then
+
+
+def on_startup(command, dirty, **kwargs):
+    global _dirty
+    _dirty = dirty
+
 _captures: dict = {}
 
 
 # Fail early when a page's claim has no test or a test names a claim no page makes;
-# then load the last test report (none: every mark says "not verified yet").
+# then load the last test report (none: no marks, and one notice on every page that says so).
 def on_pre_build(config, **kwargs):
     _included.clear()
     try:
@@ -48,6 +51,7 @@ def on_pre_build(config, **kwargs):
         _captures.update(captures.read_captures())
     except (claims.ClaimError, captures.CaptureError) as error:
         raise PluginError(str(error)) from None
+    config.extra["primer_no_report"] = not _report  # overrides/main.html's notice
 
 
 # Serve the local Mermaid with the site (mkdocs serve included), and each example's folder as a zip.
@@ -68,11 +72,11 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     except InvalidExample as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
     _markdown_of[page.file.abs_dest_path] = Path(page.file.abs_src_path).relative_to(ROOT).as_posix()
-    if "```mermaid" in markdown:
-        if MERMAID_JS.is_file():
-            page.meta["mermaid"] = True  # overrides/main.html loads Mermaid on this page only
-        else:  # no local Mermaid: show the diagram's text rather than let the theme use a CDN
-            markdown = markdown.replace("```mermaid", "```text")
+    if "```mermaid" in markdown and MERMAID_JS.is_file():
+        # overrides/main.html loads Mermaid on this page only; where the build draws its diagrams
+        # (primer/diagrams.py), the loader goes again. Without a local Mermaid an undrawn diagram
+        # stays text: the theme must never fetch one from a CDN.
+        page.meta["mermaid"] = True
     _included.update(includes.included_files(markdown))
     markdown = bench.render_results(markdown)
     markdown = captures.render_outputs(markdown, _captures)
@@ -86,14 +90,17 @@ def on_post_build(config, **kwargs):
     if missing:
         raise PluginError("example files included by no page (add a --8<-- include): " + ", ".join(missing))
     try:
-        drawn = diagrams.prerender(Path(config.site_dir), markdown_of=_markdown_of)
+        drawn = diagrams.prerender(Path(config.site_dir), markdown_of=_markdown_of, remove_unused=not _dirty)
     except diagrams.DiagramError as error:
         raise PluginError(str(error)) from None
-    if drawn.left_to_reader:
-        log.info("%d diagram(s) left for the reader's browser to draw: %s", drawn.diagrams, drawn.left_to_reader)
-    elif drawn.diagrams:
-        log.info("%d diagram(s) on %d page(s) drawn into the pages (%d drawn now, the rest from the cache)",
+    for message in drawn.undrawn:
+        log.warning(message)  # a strict build fails here
+    if drawn.diagrams and not drawn.undrawn:
+        log.info("%d diagram(s) on %d page(s) drawn into the pages (%d drawn now, the rest from diagrams/)",
                  drawn.diagrams, drawn.pages, drawn.drawn_now)
+    if drawn.removed:
+        log.info("removed %d drawing(s) no page uses any more from diagrams/: %s",
+                 len(drawn.removed), ", ".join(drawn.removed))
     try:
         sizes = unused_css.prune_theme_stylesheets(Path(config.site_dir), config.theme.dirs)
     except unused_css.UnusedCssError as error:

@@ -49,8 +49,13 @@ def test_a_claim_before_a_list_item_is_marked_inside_the_item():
     assert html.splitlines()[1].endswith("</span> second")
 
 
-def test_without_a_report_every_claim_is_not_verified_yet():
-    html = claims.render_claim_marks("<!-- claim: a-b -->\nRedis answers.\n", {})
+def test_without_a_report_no_claim_is_marked():
+    markdown = "Intro.\n\n<!-- claim: a-b -->\nRedis answers.\n\n- one\n<!-- claim: c-d -->\n- two\n"
+    assert claims.render_claim_marks(markdown, {}) == "Intro.\n\nRedis answers.\n\n- one\n- two\n"
+
+
+def test_with_a_report_a_claim_it_lacks_is_not_verified_yet():
+    html = claims.render_claim_marks("<!-- claim: e-f -->\nRedis answers.\n", VERIFIED)
     assert "claim-mark--unverified" in html and "not verified yet" in html
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from primer import diagrams
-from primer.diagrams import DiagramCache, prerender, slim, sources, with_svgs
+from primer.diagrams import Drawings, as_source_text, prerender, slim, sources, with_svgs
 
 LOADER = ('<script type=module id=primer-mermaid-loader>\n import mermaid from "../m.mjs";\n'
           ' window.mermaid = mermaid;\n</script> ')
@@ -46,13 +46,22 @@ def test_slimming_drops_what_draws_nothing_and_keeps_every_coordinate():
     assert 'viewBox="0 0 100.123456 50"' in slimmed and 'x="1.23456789"' in slimmed
 
 
-def test_the_cache_is_keyed_by_the_text_and_the_versions(tmp_path: Path):
-    old = DiagramCache(tmp_path, versions="mermaid 11.0.0")
+def test_a_drawing_is_named_by_the_text_and_the_versions(tmp_path: Path):
+    old = Drawings(tmp_path, versions="mermaid 11.0.0")
     old.put("flowchart LR\n a --> b", "<svg>old</svg>")
     assert old.get("flowchart LR\n a --> b") == "<svg>old</svg>"
     assert old.get("flowchart LR\n a --> c") is None
-    assert DiagramCache(tmp_path, versions="mermaid 11.1.0").get("flowchart LR\n a --> b") is None
+    assert Drawings(tmp_path, versions="mermaid 11.1.0").get("flowchart LR\n a --> b") is None
     assert not list(tmp_path.glob("*.tmp")), "a half-written drawing was left behind"
+
+
+def test_the_mermaid_version_comes_from_the_lock_file_not_node_modules(tmp_path: Path):
+    lock = tmp_path / "package-lock.json"
+    lock.write_text('{"packages": {"node_modules/mermaid": {"version": "11.17.2"}}}')
+    assert diagrams._versions(lock).startswith("mermaid 11.17.2; mkdocs-material ")
+    lock.write_text("{}")
+    with pytest.raises(diagrams.DiagramError, match="package-lock.json: no Mermaid version"):
+        diagrams._versions(lock)
 
 
 def _site_with_page(tmp_path: Path) -> Path:
@@ -63,23 +72,35 @@ def _site_with_page(tmp_path: Path) -> Path:
     return site
 
 
-def test_with_every_drawing_cached_no_browser_is_started(tmp_path: Path, monkeypatch):
+def test_with_every_drawing_committed_no_browser_is_started_and_unused_ones_go(tmp_path: Path, monkeypatch):
     site = _site_with_page(tmp_path)
-    cache = DiagramCache(tmp_path / "cache", versions="test")
+    drawings = Drawings(tmp_path / "drawings", versions="test")
     for source, svg in zip(sources(PAGE), ["<svg>one</svg>", "<svg>two</svg>"]):
-        cache.put(source, svg)
+        drawings.put(source, svg)
+    drawings.put("flowchart LR\n gone --> away", "<svg>old</svg>")
     monkeypatch.setattr(diagrams, "_draw_in_browser", lambda *a: pytest.fail("started a browser"))
-    outcome = prerender(site, cache)
-    assert (outcome.pages, outcome.diagrams, outcome.drawn_now, outcome.left_to_reader) == (1, 2, 0, "")
+    outcome = prerender(site, drawings)
+    assert (outcome.pages, outcome.diagrams, outcome.drawn_now, outcome.undrawn) == (1, 2, 0, [])
     assert (site / "ports" / "index.html").read_text() == with_svgs(PAGE, ["<svg>one</svg>", "<svg>two</svg>"])
+    assert outcome.removed == [drawings.name("flowchart LR\n gone --> away")]
+    assert sorted(p.name for p in (tmp_path / "drawings").iterdir()) == sorted(drawings.name(s) for s in sources(PAGE))
 
 
-def test_without_chromium_the_reader_s_browser_draws_them_and_the_build_says_why(tmp_path: Path, monkeypatch):
+def test_a_new_diagram_that_cannot_be_drawn_is_named_with_the_command_that_draws_it(tmp_path: Path, monkeypatch):
     site = _site_with_page(tmp_path)
-    monkeypatch.setattr(diagrams, "chromium_available", lambda: False)
-    outcome = prerender(site, DiagramCache(tmp_path / "cache", versions="test"))
-    assert "no browser" in outcome.left_to_reader and outcome.diagrams == 2
-    assert (site / "ports" / "index.html").read_text() == PAGE, "the page must keep Mermaid's text and its loader"
+    monkeypatch.setattr(diagrams, "why_it_cannot_draw", lambda: "there is no Chromium at /usr/bin/chromium")
+    monkeypatch.setattr(diagrams, "MERMAID_JS", tmp_path / "no-mermaid.mjs")
+    drawings = Drawings(tmp_path / "drawings", versions="test")
+    drawings.put("flowchart TB\n  c --> d", "<svg>two</svg>")  # the other one is new
+    outcome = prerender(site, drawings, {str(site / "ports" / "index.html"): "docs/ports.md"})
+    assert outcome.undrawn == [
+        "docs/ports.md: 1 diagram(s) without a drawing in diagrams/ (new or changed; the first starts "
+        "'flowchart LR'), and there is no Chromium at /usr/bin/chromium. Draw them with "
+        f"{diagrams.DRAW_COMMAND}, then commit the new files in diagrams/"]
+    built = (site / "ports" / "index.html").read_text()
+    assert built == as_source_text(PAGE) and "class=mermaid" not in built and "mermaid-loader" not in built, \
+        "without a local Mermaid, an undrawn diagram must not make the theme fetch one"
+    assert outcome.removed == [], "nothing is removed from diagrams/ by a build that could not draw"
 
 
 class _FakeContext:
