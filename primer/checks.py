@@ -3,10 +3,11 @@
     python -m primer.checks [pytest arguments]      (what scripts/test runs)
 
 1. the images the examples need (primer.images);
-2. the proofs: every test but the browser tests, on the real engine; they write this run's
-   reports (claims, captured output);
+2. the proofs: the tests of the examples and of every claim, on the real engine; they write
+   this run's reports (claims, captured output);
 3. the site, built strictly into site/ from those reports: the site readers browse;
-4. the browser tests, on that very site/.
+4. the rest: the checks of the built site (browser tests, page weight) on that very site/,
+   and the tests of the tooling itself.
 
 Arguments go to pytest in both test phases (`-k ports`; `-m slow` is combined with each
 phase's own selection). A phase that selects nothing is fine as long as the other ran tests.
@@ -22,8 +23,10 @@ from . import ROOT
 from .engine import ENGINE_LOST_EXIT
 from .site import SITE_DIR, SiteBuildError, build_site
 
-# (name, marker expression): the proofs first, then the browser tests of the built site.
-PHASES = (("proofs", "not browser"), ("site", "browser"))
+# (name, marker expression): the proofs first (tests/conftest.py marks them), then the rest:
+# the checks of the site built from the proofs' reports, and the tests of the tooling, whose
+# waits on the engine overlap the browser tests' work.
+PHASES = (("proofs", "proof"), ("site and tooling", "not proof"))
 NO_TESTS_COLLECTED = 5  # pytest's exit code when a selection is empty
 
 
@@ -75,7 +78,7 @@ def main(argv: Sequence[str]) -> int:
     env = {**os.environ, "PRIMER_BUILT_SITE": str(SITE_DIR)}
     codes = []
     for name, expression in PHASES:
-        if name == "site":
+        if name != "proofs":
             say(f"building the site from this run's reports (mkdocs build --strict, into {SITE_DIR.relative_to(ROOT)}/)")
             try:
                 build_site(SITE_DIR)

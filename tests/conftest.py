@@ -6,6 +6,18 @@ import pytest
 pytest_plugins = ["tests.harness", "tests.claims_report"]
 
 
+EXAMPLE_TESTS = "tests/examples/"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """`proof`: the tests whose results and captures the site shows (an example's tests, and
+    any test of a claim). primer.checks runs them before it builds the site, the rest after."""
+    for item in items:
+        if item.nodeid.startswith(EXAMPLE_TESTS) or item.get_closest_marker("claim"):
+            item.add_marker(pytest.mark.proof)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
     # pytest-rerunfailures 16.7 (tests/site/conftest.py) leaves an xdist worker's socket to the

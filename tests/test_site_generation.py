@@ -69,7 +69,7 @@ BLOCK = '<!-- output: demo-ps -->\n```text\n$ docker compose ps\n(expected)\n```
 
 def test_without_a_capture_the_page_keeps_its_expected_output():
     html = captures.render_outputs(BLOCK, {})
-    assert "(expected)" in html and "not captured by a test run yet" in html
+    assert "(expected)" in html and "this build carries no capture of it" in html
 
 
 def test_a_captured_output_replaces_the_expected_one_and_says_when_and_against_what(tmp_path):

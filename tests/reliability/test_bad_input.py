@@ -52,6 +52,7 @@ def test_a_page_including_a_missing_file_fails_the_strict_build_and_names_the_fi
         "docs_dir: docs\nsite_dir: site\n"
         f"theme:\n  custom_dir: {ROOT / 'overrides'}\n"
         "hooks: []  # the repo's hooks check the repo's own pages and examples\n"
+        "watch: []  # the repo's examples/ is not beside this copy\n"
         "extra_css: []\nnav:\n  - Home: index.md\n")
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.yml"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=120,
