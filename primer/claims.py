@@ -171,8 +171,9 @@ def _images_phrase(images: dict[str, str]) -> str:
     return "stand-in images (" + ", ".join(stand_ins) + ")"
 
 
-def mark_html(entry: dict | None, *, subject: str = "claim") -> str:
-    """The small badge for one claim (or one example) from its report entry, or 'not verified yet'."""
+def mark_html(entry: dict | None, *, subject: str = "claim", claim_id: str = "") -> str:
+    """The small badge for one claim (or one example) from its report entry, or 'not verified yet'.
+    `data-claim` names the claim, so that a test can tell the published site shows the report."""
     result = (entry or {}).get("result")
     text = _MARK_TEXT.get(result, "not verified yet")
     details = []
@@ -194,7 +195,8 @@ def mark_html(entry: dict | None, *, subject: str = "claim") -> str:
         kind = "stand-in images" if "stand-in" in (entry.get("images") or {}).values() else "official images"
         shown += f" · {entry.get('time', '')[:10]} · engine {entry.get('engine', '?')} · {kind}"
     css = {"verified": "verified", "failed": "failed"}.get(result, "unverified")
-    return (f'<span class="claim-mark claim-mark--{css}" title="{html.escape(title.strip())}">'
+    named = f' data-claim="{claim_id}"' if claim_id else ""
+    return (f'<span class="claim-mark claim-mark--{css}"{named} title="{html.escape(title.strip())}">'
             f'{html.escape(shown)}</span>')
 
 
@@ -212,7 +214,7 @@ def render_claim_marks(markdown: str, report: dict) -> str:
     claims = report.get("claims", {})
 
     def own_line(match: re.Match) -> str:
-        mark = mark_html(claims.get(match.group("id")))
+        mark = mark_html(claims.get(match.group("id")), claim_id=match.group("id"))
         if match.group("marker"):
             return f"{match.group('next')}{match.group('marker')}{mark} "
         rest = markdown[match.end():].split("\n", 1)[0]
@@ -221,7 +223,7 @@ def render_claim_marks(markdown: str, report: dict) -> str:
         return f"{match.group('indent')}{mark} {match.group('next')}"
 
     markdown = _OWN_LINE.sub(own_line, markdown)
-    return CLAIM_COMMENT.sub(lambda m: mark_html(claims.get(m.group("id"))), markdown)
+    return CLAIM_COMMENT.sub(lambda m: mark_html(claims.get(m.group("id")), claim_id=m.group("id")), markdown)
 
 
 def strip_claim_comments(markdown: str) -> str:
