@@ -23,10 +23,11 @@ from . import ROOT
 from .engine import ENGINE_LOST_EXIT
 from .site import SITE_DIR, SiteBuildError, build_site
 
-# (name, marker expression): the proofs first (tests/conftest.py marks them), then the rest:
-# the checks of the site built from the proofs' reports, and the tests of the tooling, whose
-# waits on the engine overlap the browser tests' work.
-PHASES = (("proofs", "proof"), ("site and tooling", "not proof"))
+# (name, marker expression): the proofs first (tests/conftest.py marks them), with the few
+# long tests marked `early` that need neither; then the rest: the checks of the site built
+# from the proofs' reports, and the tests of the tooling, whose waits on the engine overlap
+# the browser tests' work.
+PHASES = (("proofs", "proof or early"), ("site and tooling", "not (proof or early)"))
 NO_TESTS_COLLECTED = 5  # pytest's exit code when a selection is empty
 
 

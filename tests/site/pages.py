@@ -53,6 +53,14 @@ def diagram_pages() -> list[str]:
             if _MERMAID.search(text := p.read_text(encoding="utf-8")) or TOPOLOGY_COMMENT.search(text)]
 
 
+def diagrams_in_markdown(url: str) -> int:
+    """How many diagrams the page at `url` draws, read from its Markdown: each mermaid fence,
+    and each topology comment (one diagram each)."""
+    page = next(p for p in markdown_pages() if url_of(p) == url)
+    text = page.read_text(encoding="utf-8")
+    return len(_MERMAID.findall(text)) + len(TOPOLOGY_COMMENT.findall(text))
+
+
 def mermaid_blocks(html: str) -> int:
     """How many diagrams a built page shows, drawn by the build or left to the browser."""
     return len(_MERMAID_BLOCK.findall(html))
