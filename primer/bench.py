@@ -24,6 +24,8 @@ from pathlib import Path
 from . import REPORTS_DIR, ROOT
 from .compose import compose_binary, compose_version
 from .examples import Example, list_examples
+from .pages import mermaid_blocks, page_urls
+from .stacks import PORT_LOCK_TIMEOUT_S, PROJECT_PREFIX, ComposeProject, machine_lock, session, sweep
 
 BENCH_REPORT = REPORTS_DIR / "bench.json"
 # Bumped when the report's shape changes: the site then asks for a new run instead of failing
@@ -44,26 +46,18 @@ _SESSION = uuid.uuid4().hex[:8]
 
 def _project_name() -> str:
     """Named like the tests' projects, so the harness's sweep removes what a killed bench left."""
-    from tests.harness import PROJECT_PREFIX
-
     return f"{PROJECT_PREFIX}{_SESSION}-bench-{uuid.uuid4().hex[:6]}"
 
 
 @contextlib.contextmanager
 def _bench_session(client):
     """Hold a session lock as a test session does; sweep this session's leftovers at the end."""
-    import fcntl
-
-    from tests.harness import _lock_path, sweep
-
-    with open(_lock_path("session", _SESSION), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with session(_SESSION):
         try:
             yield
         finally:
             removed = sweep(client, also_session=_SESSION)
             print(f"bench sweep removed: {removed}")
-            Path(lock.name).unlink(missing_ok=True)
 
 
 def _timed(fn) -> tuple[float, object]:
@@ -87,8 +81,6 @@ def _floor_cycle(example: Example) -> dict:
 
 def _our_cycle(example: Example, client) -> dict:
     """The harness's own path: ComposeProject up (--wait), one exec per service, down."""
-    from tests.harness import ComposeProject  # the very code the tests use
-
     project = ComposeProject(example, _project_name(), client)
     started = time.perf_counter()
     try:
@@ -123,11 +115,9 @@ def _testcontainers_cycle(example: Example) -> dict:
 
 @contextlib.contextmanager
 def _host_ports_held(example: Example):
-    from tests.harness import PORT_LOCK_TIMEOUT_S, _file_lock
-
     with contextlib.ExitStack() as stack:
         for port in example.fixed_host_ports():
-            stack.enter_context(_file_lock("port", str(port), PORT_LOCK_TIMEOUT_S))
+            stack.enter_context(machine_lock("port", str(port), PORT_LOCK_TIMEOUT_S))
         yield
 
 
@@ -207,8 +197,6 @@ def page_weights(site: Path) -> dict[str, dict]:
     chunks included, which only a browser knows it needs), fonts and images, raw and gzipped;
     the search worker and index apart (they load after the page, for the search box)."""
     from playwright.sync_api import sync_playwright
-
-    from tests.site.pages import mermaid_blocks, page_urls
 
     from .browser import CHROMIUM, CHROMIUM_ARGS
     from .site_server import serve_site

@@ -5,13 +5,16 @@ header prints them, so a reader knows which engine proved a sentence.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 # The engine scripts/test installs where it has to provide one: what learners install today.
@@ -143,3 +146,30 @@ def engine_lost_message(seconds: float) -> str:
     return (f"error: the Docker engine stopped answering during the run ({docker_host()}, no answer for "
             f"{seconds:.0f} s): the tests stop here. Start it again (scripts/test does, as root) and "
             "run them again; the next run removes what this one left.")
+
+
+def kill_descendants() -> None:
+    """SIGKILL every process this one started, and theirs: xdist workers, Compose, sub-sessions.
+    Each is stopped first, so that none can start another between the look and the kill."""
+    stopped: set[int] = set()
+    while True:
+        children: dict[int, list[int]] = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        found, todo = [], [os.getpid()]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found.append(child)
+                todo.append(child)
+        new = [pid for pid in found if pid not in stopped]
+        if not new:
+            break
+        for pid in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+            stopped.add(pid)
+    for pid in stopped:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)

@@ -16,8 +16,9 @@ import pytest
 from primer import claims as claims_model
 from primer.examples import Example
 from primer.images import read_report as read_images_report
+from tests.harness import EXAMPLE_PROPERTY
 
-_results: dict[str, dict] = {}  # node id -> {"outcome", "reason", "claims"}
+_results: dict[str, dict] = {}  # node id -> {"outcome", "reason", "claims", "examples"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -27,8 +28,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    entry = _results.setdefault(report.nodeid, {"outcome": "passed", "reason": "", "claims": []})
+    entry = _results.setdefault(report.nodeid, {"outcome": "passed", "reason": "", "claims": [], "examples": []})
     entry["claims"] = sorted({value for key, value in report.user_properties if key == "claim"})
+    # Attributed by the fixture that brought the example up, whatever the test file is named.
+    entry["examples"] = sorted(set(entry["examples"]) | {value for key, value in report.user_properties
+                                                          if key == EXAMPLE_PROPERTY})
     if report.skipped and entry["outcome"] == "passed":
         entry["outcome"], entry["reason"] = "skipped", _skip_reason(report)
     elif report.failed:
@@ -40,13 +44,6 @@ def _skip_reason(report: pytest.TestReport) -> str:
     if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
         return report.longrepr[2].removeprefix("Skipped: ")
     return str(report.longrepr)
-
-
-def _example_of(node_id: str) -> str | None:
-    path = Path(node_id.split("::")[0])
-    if path.parent.as_posix() == "tests/examples" and path.stem.startswith("test_"):
-        return path.stem[5:].replace("_", "-")
-    return None
 
 
 def _images_of(slug: str | None, statuses: dict) -> dict[str, str]:
@@ -107,20 +104,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         report = {}
     known = set(claims_model.page_claims())
     claims = {k: v for k, v in report.get("claims", {}).items() if k in known}
-    examples = dict(report.get("examples", {}))
+    examples = {slug: entry for slug, entry in report.get("examples", {}).items()
+                if Example(slug).compose_file.is_file()}
 
     by_claim: dict[str, list[str]] = {}
     by_example: dict[str, list[str]] = {}
     for node_id, entry in _results.items():
         for claim_id in entry["claims"]:
             by_claim.setdefault(claim_id, []).append(node_id)
-        slug = _example_of(node_id)
-        if slug:
+        for slug in entry["examples"]:
             by_example.setdefault(slug, []).append(node_id)
     for claim_id, node_ids in by_claim.items():
         images: dict[str, str] = {}
         for node_id in node_ids:
-            images.update(_images_of(_example_of(node_id), statuses))
+            for slug in _results[node_id]["examples"]:
+                images.update(_images_of(slug, statuses))
         claims[claim_id] = _summarise(sorted(node_ids), stamp, images)
     for slug, node_ids in by_example.items():
         examples[slug] = _summarise(sorted(node_ids), stamp, _images_of(slug, statuses))

@@ -6,7 +6,7 @@ import subprocess
 
 from primer import ROOT
 from primer.captures import output_keys
-from tests.harness import http_get, wait_until
+from primer.stacks import http_get, wait_until
 
 
 def _free_port() -> int:

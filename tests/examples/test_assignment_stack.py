@@ -7,7 +7,7 @@ import pytest
 
 from primer import ROOT
 from primer.compose import run_compose
-from tests.harness import connect_from_host, wait_until
+from primer.stacks import connect_from_host, wait_until
 
 pytestmark = pytest.mark.docker
 

@@ -11,7 +11,7 @@ import pytest
 
 from primer import ROOT
 from primer.compose import run_compose
-from tests.harness import wait_until
+from primer.stacks import wait_until
 
 pytestmark = pytest.mark.docker
 

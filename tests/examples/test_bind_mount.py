@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.harness import wait_until
+from primer.stacks import wait_until
 
 pytestmark = pytest.mark.docker
 

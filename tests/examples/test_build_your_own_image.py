@@ -16,7 +16,7 @@ import docker.errors
 import pytest
 
 from primer.examples import Example
-from tests.harness import PROJECT_PREFIX, ComposeProject, wait_until
+from primer.stacks import PROJECT_PREFIX, ComposeProject, wait_until
 
 pytestmark = pytest.mark.docker
 

@@ -1,7 +1,7 @@
 """examples/environment-variables, taught on docs/compose.md."""
 import pytest
 
-from tests.harness import wait_until
+from primer.stacks import wait_until
 
 pytestmark = pytest.mark.docker
 

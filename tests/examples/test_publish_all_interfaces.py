@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from tests.harness import http_get, wait_until
+from primer.stacks import http_get, wait_until
 
 pytestmark = pytest.mark.docker
 

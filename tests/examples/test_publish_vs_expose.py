@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from tests.harness import http_get, connect_from_host, wait_until
+from primer.stacks import connect_from_host, http_get, wait_until
 
 pytestmark = pytest.mark.docker
 

@@ -18,7 +18,7 @@ from typing import Iterator
 import docker
 
 from primer import ROOT
-from tests.harness import PROJECT_LABEL, PROJECT_PREFIX, _lock_path
+from primer.stacks import PROJECT_LABEL, PROJECT_PREFIX, lock_path
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -123,7 +123,7 @@ def sweeps_lock(*, exclusive: bool) -> Iterator[None]:
     """Every reliability test that starts a session (whose start and end run the sweep) holds this
     shared; the kill -9 test holds it exclusive, so no sweep of ours removes its leftovers before it
     has looked at them. Other people's sessions on the same engine are not covered."""
-    with open(_lock_path("reliability", "sweeps"), "a") as handle:
+    with open(lock_path("reliability", "sweeps"), "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         try:
             yield

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from primer.engine import ENGINE_LOST_EXIT
-from tests.harness import in_ci, wait_until
+from primer.stacks import wait_until
+from tests.harness import in_ci
 from tests.reliability.private_engine import PrivateEngineUnavailable, private_engine
 from tests.reliability.sessions import NONE_LEFT, leftovers, run_session, scenario, start_session
 

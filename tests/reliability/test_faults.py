@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.harness import wait_until
+from primer.stacks import wait_until
 from tests.reliability.sessions import (NONE_LEFT, leftovers, run_session, scenario, start_session,
                                         sweeps_lock)
 

@@ -10,7 +10,7 @@ import uuid
 import docker.errors
 import pytest
 
-from tests.harness import PROJECT_LABEL, sweep
+from primer.stacks import PROJECT_LABEL, sweep
 from tests.reliability.sessions import run_session, scenario, sweeps_lock
 
 pytestmark = pytest.mark.docker

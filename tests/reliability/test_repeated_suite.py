@@ -9,7 +9,7 @@ import time
 import pytest
 
 from primer import ROOT
-from tests.harness import PROJECT_LABEL, _our_project
+from primer.stacks import PROJECT_LABEL, session_of_project
 from tests.reliability.sessions import NONE_LEFT, leftovers, session_env, sweeps_lock
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -23,7 +23,7 @@ def _networks_outside_other_projects(client, ours: set[str]) -> list[str]:
     names = []
     for network in client.networks.list():
         project = (network.attrs.get("Labels") or {}).get(PROJECT_LABEL)
-        if project is None or _our_project(project) in ours:
+        if project is None or session_of_project(project) in ours:
             names.append(network.name)
     return sorted(names)
 

@@ -12,11 +12,9 @@ from pathlib import Path
 
 from pymdownx.snippets import SnippetPreprocessor
 
-from primer import DOCS_DIR, ROOT, diagrams
+from primer import ROOT, diagrams
+from primer.pages import EXTRA_PAGES, markdown_pages, mermaid_blocks, page_urls, url_of  # noqa: F401 (re-exported)
 from primer.topology import TOPOLOGY_COMMENT
-
-# Pages the site serves that no Markdown file makes.
-EXTRA_PAGES = ["404.html"]
 
 _FENCE = re.compile(
     r'^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[^\n]*?title="(?P<title>[^"]+)"[^\n]*\n'
@@ -24,26 +22,6 @@ _FENCE = re.compile(
     re.MULTILINE | re.DOTALL)
 _SNIPPET = re.compile(r'^[ \t]*-{1,}8<-{1,}[ \t]+"(?P<target>[^"]+)"[ \t]*$')
 _MERMAID = re.compile(r"^[ \t]*(`{3,}|~{3,})mermaid\b", re.MULTILINE)
-# A diagram in built HTML, quoted or not (the minify plugin drops needless quotes): Mermaid's
-# text for the reader's browser to draw, or the drawing the build made (primer/diagrams.py).
-_MERMAID_BLOCK = re.compile(r"""<(?:pre|div) class=["']?mermaid\b""")
-
-
-def url_of(markdown: Path) -> str:
-    """The site-relative URL MkDocs gives a page (use_directory_urls: true)."""
-    rel = markdown.relative_to(DOCS_DIR).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] in {"index", "README"}:
-        parts = parts[:-1]
-    return "".join(f"{p}/" for p in parts)
-
-
-def markdown_pages() -> list[Path]:
-    return sorted(DOCS_DIR.rglob("*.md"))
-
-
-def page_urls() -> list[str]:
-    return [url_of(p) for p in markdown_pages()] + EXTRA_PAGES
 
 
 def diagram_pages() -> list[str]:
@@ -59,11 +37,6 @@ def diagrams_in_markdown(url: str) -> int:
     page = next(p for p in markdown_pages() if url_of(p) == url)
     text = page.read_text(encoding="utf-8")
     return len(_MERMAID.findall(text)) + len(TOPOLOGY_COMMENT.findall(text))
-
-
-def mermaid_blocks(html: str) -> int:
-    """How many diagrams a built page shows, drawn by the build or left to the browser."""
-    return len(_MERMAID_BLOCK.findall(html))
 
 
 def undrawn_mermaid_blocks(html: str) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import wait_until
+from primer.stacks import wait_until
 
 pytestmark = pytest.mark.docker
 
