@@ -19,7 +19,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from . import REPORTS_DIR, ROOT
 from .compose import compose_binary, compose_version
@@ -60,7 +62,10 @@ def _bench_session(client):
             print(f"bench sweep removed: {removed}")
 
 
-def _timed(fn) -> tuple[float, object]:
+T = TypeVar("T")
+
+
+def _timed(fn: Callable[[], T]) -> tuple[float, T]:
     started = time.perf_counter()
     result = fn()
     return time.perf_counter() - started, result
@@ -207,8 +212,8 @@ def page_weights(site: Path) -> dict[str, dict]:
         for path in [p for p in page_urls() if p.endswith("/") or p == ""]:
             context = browser.new_context()  # a fresh one each time: an empty cache
             page = context.new_page()
-            finished = []
-            page.on("requestfinished", lambda request: finished.append(request))
+            finished: list = []
+            page.on("requestfinished", finished.append)
             page.goto(site_url + path)
             page.wait_for_load_state("networkidle")
             bodies = [(r.url, r.response().body()) for r in finished if r.response()]

@@ -74,9 +74,10 @@ def _claim_marks(decorators: list[ast.expr]) -> list[tuple[str, int]]:
         for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
             func = call.func
             if isinstance(func, ast.Attribute) and func.attr == "claim":
-                if len(call.args) != 1 or not isinstance(call.args[0], ast.Constant):
+                argument = call.args[0] if len(call.args) == 1 else None
+                if not isinstance(argument, ast.Constant) or not isinstance(argument.value, str):
                     raise ClaimError(f"line {call.lineno}: pytest.mark.claim takes one literal claim id")
-                marks.append((call.args[0].value, call.lineno))
+                marks.append((argument.value, call.lineno))
     return marks
 
 
@@ -174,7 +175,8 @@ def _images_phrase(images: dict[str, str]) -> str:
 def mark_html(entry: dict | None, *, subject: str = "claim", claim_id: str = "") -> str:
     """The small badge for one claim (or one example) from its report entry, or 'not verified yet'.
     `data-claim` names the claim, so that a test can tell the published site shows the report."""
-    result = (entry or {}).get("result")
+    entry = entry or {}
+    result = entry.get("result")
     text = _MARK_TEXT.get(result, "not verified yet")
     details = []
     if entry:
@@ -194,7 +196,7 @@ def mark_html(entry: dict | None, *, subject: str = "claim", claim_id: str = "")
     if result == "verified":
         kind = "stand-in images" if "stand-in" in (entry.get("images") or {}).values() else "official images"
         shown += f" · {entry.get('time', '')[:10]} · engine {entry.get('engine', '?')} · {kind}"
-    css = {"verified": "verified", "failed": "failed"}.get(result, "unverified")
+    css = {"verified": "verified", "failed": "failed"}.get(result or "", "unverified")
     named = f' data-claim="{claim_id}"' if claim_id else ""
     return (f'<span class="claim-mark claim-mark--{css}"{named} title="{html.escape(title.strip())}">'
             f'{html.escape(shown)}</span>')

@@ -158,9 +158,13 @@ def draw_page(page, url: str, name: str, page_sources: list[str]) -> list[str]:
     Docker's do) raises _NetworkChanged, to be made again."""
     from playwright.sync_api import Error as PlaywrightError
 
-    network_changes = []
-    page.on("requestfailed", lambda request: NETWORK_CHANGED in (request.failure or "")
-            and network_changes.append(request.url))
+    network_changes: list[str] = []
+
+    def note_network_change(request) -> None:
+        if NETWORK_CHANGED in (request.failure or ""):
+            network_changes.append(request.url)
+
+    page.on("requestfailed", note_network_change)
     try:
         page.goto(url, wait_until="load", timeout=DRAW_TIMEOUT_MS)
         page.wait_for_function(_DRAWN_OR_FAILED, arg=len(page_sources), timeout=DRAW_TIMEOUT_MS)
@@ -175,7 +179,7 @@ def draw_page(page, url: str, name: str, page_sources: list[str]) -> list[str]:
     if errors:
         raise DiagramError(f"{name}: Mermaid cannot draw a diagram on this page: {errors[0].strip()}")
     svgs = page.eval_on_selector_all("div.mermaid", "boxes => boxes.map(b => b.shadowRoot.innerHTML)")
-    for source, svg in zip(page_sources, svgs):
+    for source, svg in zip(page_sources, svgs, strict=False):  # the theme may draw more than the page's own
         if found := _MERMAID_ERROR.search(svg):
             first_line = source.strip().splitlines()[0] if source.strip() else "(empty)"
             raise DiagramError(f"{name}: Mermaid cannot draw the diagram that starts {first_line!r}: {found.group(0)}")
@@ -272,7 +276,7 @@ def prerender(site_dir: Path, drawings: Drawings | None = None, markdown_of: dic
     missing = {path: found for path, (_, found) in pages.items() if any(drawings.get(s) is None for s in found)}
     if missing and not (reason := why_it_cannot_draw()):
         for path, svgs in _draw_in_browser(site_dir, missing, markdown_of).items():
-            for source, svg in zip(missing[path], svgs):
+            for source, svg in zip(missing[path], svgs, strict=True):
                 drawings.put(source, svg)
                 outcome.drawn_now += 1
     elif missing:
@@ -284,8 +288,8 @@ def prerender(site_dir: Path, drawings: Drawings | None = None, markdown_of: dic
                 f"diagrams/ (new or changed; the first starts {first!r}), and {reason}. Draw them with "
                 f"{DRAW_COMMAND}, then commit the new files in diagrams/")
     for path, (text, found) in pages.items():
-        svgs = [drawings.get(source) for source in found]
-        if all(svg is not None for svg in svgs):
+        svgs = [drawn for source in found if (drawn := drawings.get(source)) is not None]
+        if len(svgs) == len(found):
             Path(path).write_text(with_svgs(text, svgs), encoding="utf-8")
         elif not MERMAID_JS.is_file():
             Path(path).write_text(as_source_text(text), encoding="utf-8")

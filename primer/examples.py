@@ -113,7 +113,7 @@ def get_example(slug: str) -> Example:
     return example
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load_config_cached(compose_file: Path, mtime_ns: int) -> dict:
     try:
         proc = run_compose(["-f", str(compose_file), "config", "--format", "json"],

@@ -47,7 +47,7 @@ class ImageStatus:
     built_from: str = ""
 
 
-def _docker(*args: str, timeout: float = 600, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
+def _docker(*args: str, timeout: float = 600, input_bytes: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     # DOCKER_BUILDKIT=1: every build goes through BuildKit; without buildx the build fails and
     # says so, rather than falling back to the legacy builder.
     return subprocess.run(["docker", *args], capture_output=True, timeout=timeout, input=input_bytes,
@@ -82,6 +82,11 @@ def _outdated_stand_in(image: str, labels: dict) -> bool:
             and labels.get(RECIPE_LABEL) != recipe_hash(image))
 
 
+def _status_after(image: str, how: str) -> ImageStatus:
+    """The status of an image just pulled or built; unavailable if the engine lacks it even so."""
+    return inspect_status(image, how) or ImageStatus(image, "unavailable", f"{how}, but the engine does not list it")
+
+
 def inspect_status(image: str, how: str = "present") -> ImageStatus | None:
     labels = _labels(image)
     return None if labels is None else _status_from(image, labels, how)
@@ -101,10 +106,10 @@ def _build_base_image() -> None:
         raise RuntimeError("debootstrap is not installed (apt-get install debootstrap); it builds the "
                            f"{BASE_IMAGE} base of the stand-in images")
     with tempfile.TemporaryDirectory(prefix="primer-rootfs-") as rootfs:
-        proc = subprocess.run(["debootstrap", "--variant=minbase", "bookworm", rootfs,
-                               "http://deb.debian.org/debian"], capture_output=True, text=True, timeout=900)
-        if proc.returncode != 0:
-            raise RuntimeError(f"debootstrap failed:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+        bootstrap = subprocess.run(["debootstrap", "--variant=minbase", "bookworm", rootfs,
+                                    "http://deb.debian.org/debian"], capture_output=True, text=True, timeout=900)
+        if bootstrap.returncode != 0:
+            raise RuntimeError(f"debootstrap failed:\n{bootstrap.stdout[-2000:]}{bootstrap.stderr[-2000:]}")
         for cache in ("var/cache/apt/archives", "var/lib/apt/lists"):
             for entry in (Path(rootfs) / cache).glob("*.deb" if "archives" in cache else "*_*"):
                 entry.unlink()
@@ -163,7 +168,7 @@ def provision(images: list[str]) -> list[ImageStatus]:
     for image in missing:
         pulled, error = _try_pull(image)
         if pulled:
-            statuses[image] = inspect_status(image, "pulled")
+            statuses[image] = _status_after(image, "pulled")
         else:
             pull_errors[image] = error.splitlines()[-1] if error else "pull failed"
 
@@ -177,7 +182,7 @@ def provision(images: list[str]) -> list[ImageStatus]:
             if not inspect_status(BASE_IMAGE) and not _try_pull(BASE_IMAGE)[0]:
                 _build_base_image()
             if BASE_IMAGE in pull_errors:
-                statuses[BASE_IMAGE] = inspect_status(BASE_IMAGE, "built")
+                statuses[BASE_IMAGE] = _status_after(BASE_IMAGE, "built")
         except RuntimeError as error:
             for image in [*to_build, *([BASE_IMAGE] if BASE_IMAGE in pull_errors else [])]:
                 statuses[image] = ImageStatus(image, "unavailable", str(error).splitlines()[0])
@@ -188,7 +193,7 @@ def provision(images: list[str]) -> list[ImageStatus]:
             image = futures[future]
             try:
                 future.result()
-                statuses[image] = inspect_status(image, "built")
+                statuses[image] = _status_after(image, "built")
             except (RuntimeError, subprocess.TimeoutExpired) as error:
                 statuses[image] = ImageStatus(image, "unavailable", str(error).splitlines()[0])
     return [statuses[image] for image in images]

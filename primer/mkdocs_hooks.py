@@ -13,7 +13,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mkdocs.exceptions import PluginError  # noqa: E402
-
 from mkdocs.structure.files import File  # noqa: E402
 
 from primer import ROOT, bench, bundles, captures, claims, diagrams, includes, topology, unused_css  # noqa: E402

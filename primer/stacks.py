@@ -23,9 +23,10 @@ import subprocess
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TypeVar
 
 import docker
 import docker.errors
@@ -44,12 +45,14 @@ UP_TIMEOUT_S = 90
 DOWN_TIMEOUT_S = 60
 PORT_LOCK_TIMEOUT_S = 600
 READY_POLL_S = 0.05
+T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 
-def wait_until(check: Callable[[], object], *, timeout: float = 20, interval: float = 0.1,
-               message: str = "condition") -> object:
+def wait_until(check: Callable[[], T], *, timeout: float = 20, interval: float = 0.1,
+               message: str = "condition") -> T:
     """Poll `check` until it returns something truthy; fail with its last error after `timeout`."""
     deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
+    last_error: BaseException | None = None
     while True:
         try:
             result = check()
@@ -62,12 +65,13 @@ def wait_until(check: Callable[[], object], *, timeout: float = 20, interval: fl
         time.sleep(interval)
 
 
-def _detached(error: BaseException) -> BaseException:
+def _detached(error: E) -> E:
     """The error without its tracebacks. Kept with them, it keeps the failed attempt's frames
     alive in a reference cycle: a half-read HTTP response there (a server not listening yet)
     holds its socket open until some later garbage collection, which then warns in whatever
     test happens to run."""
-    seen, link = set(), error
+    seen: set[int] = set()
+    link: BaseException | None = error
     while link is not None and id(link) not in seen:
         seen.add(id(link))
         link.__traceback__ = None
@@ -179,7 +183,7 @@ def _locked(kind: str, name: str, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"host port {name} stayed in use by another test for {timeout}s")
+                    raise TimeoutError(f"host port {name} stayed in use by another test for {timeout}s") from None
                 time.sleep(0.1)
         try:
             yield
@@ -427,7 +431,7 @@ def session(session_id: str) -> Iterator[None]:
 def hold_session(session_id: str):
     """The session's lock, held until the returned handle is closed or the process ends: for a
     session that cannot be a `with` block (pytest's configure and unconfigure)."""
-    handle = open(lock_path("session", session_id), "a")
+    handle = open(lock_path("session", session_id), "a")  # noqa: SIM115 - closed by release_session
     fcntl.flock(handle, fcntl.LOCK_EX)
     return handle
 

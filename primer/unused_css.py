@@ -65,7 +65,7 @@ class SiteVocabulary:
                 or any(name.startswith(prefix) for prefix in self.js_class_prefixes))
 
     @classmethod
-    def of_site(cls, site_dir: Path) -> "SiteVocabulary":
+    def of_site(cls, site_dir: Path) -> SiteVocabulary:
         vocabulary = cls()
         for page in site_dir.rglob("*.html"):
             vocabulary.add_html(page.read_text(encoding="utf-8", errors="replace"))
@@ -89,7 +89,9 @@ def _outside_parentheses(selector: str) -> str:
 
 def _split_selector_list(prelude: str) -> list[str]:
     """`a, b:is(c, d)` -> ["a", " b:is(c, d)"]: commas inside brackets do not split."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in prelude:
         depth += char in "(["
         depth -= char in ")]"

@@ -16,7 +16,7 @@ import signal
 import sys
 import uuid
 import warnings
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import docker
 import docker.errors
@@ -25,8 +25,15 @@ import pytest
 from primer.engine import ENGINE_LOST_EXIT, EngineWatchdog, engine_lost_message, engine_versions, kill_descendants
 from primer.examples import Example, get_example
 from primer.images import read_report as read_images_report
-from primer.stacks import (UP_TIMEOUT_S, ComposeProject, hold_session, project_name, release_session,
-                           start_project, sweep)
+from primer.stacks import (
+    UP_TIMEOUT_S,
+    ComposeProject,
+    hold_session,
+    project_name,
+    release_session,
+    start_project,
+    sweep,
+)
 
 _SESSION_ENV = "PRIMER_TEST_SESSION"  # the controller's session id, inherited by its xdist workers
 _SESSION_LOCK = pytest.StashKey[object]()

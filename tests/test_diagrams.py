@@ -75,7 +75,7 @@ def _site_with_page(tmp_path: Path) -> Path:
 def test_with_every_drawing_committed_no_browser_is_started_and_unused_ones_go(tmp_path: Path, monkeypatch):
     site = _site_with_page(tmp_path)
     drawings = Drawings(tmp_path / "drawings", versions="test")
-    for source, svg in zip(sources(PAGE), ["<svg>one</svg>", "<svg>two</svg>"]):
+    for source, svg in zip(sources(PAGE), ["<svg>one</svg>", "<svg>two</svg>"], strict=True):
         drawings.put(source, svg)
     drawings.put("flowchart LR\n gone --> away", "<svg>old</svg>")
     monkeypatch.setattr(diagrams, "_draw_in_browser", lambda *a: pytest.fail("started a browser"))

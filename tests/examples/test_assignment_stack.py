@@ -1,6 +1,5 @@
 """examples/assignment-stack and the root docker-compose.yml, taught on docs/assignment-design.md."""
 import json
-import socket
 import urllib.request
 
 import pytest

@@ -1,5 +1,4 @@
 """examples/publish-all-interfaces (and publish-vs-expose's 127.0.0.1 form), taught on docs/ports.md."""
-import socket
 
 import pytest
 

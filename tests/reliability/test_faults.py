@@ -11,8 +11,7 @@ import time
 import pytest
 
 from primer.stacks import wait_until
-from tests.reliability.sessions import (NONE_LEFT, leftovers, run_session, scenario, start_session,
-                                        sweeps_lock)
+from tests.reliability.sessions import NONE_LEFT, leftovers, run_session, scenario, start_session, sweeps_lock
 
 pytestmark = pytest.mark.docker
 

@@ -17,7 +17,7 @@ MARKERS = Path(os.environ.get("PRIMER_SCENARIO_DIR", "."))
 
 def test_up_then_fail(compose_project):
     compose_project(SLUG, timeout=UP_TIMEOUT)
-    assert False, "deliberate failure after up"
+    raise AssertionError("deliberate failure after up")
 
 
 def test_up_only(compose_project):
