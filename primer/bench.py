@@ -201,16 +201,13 @@ def page_weights(site: Path) -> dict[str, dict]:
     """What a browser with an empty cache really fetches for each page: HTML, CSS, JS (Mermaid's
     chunks included, which only a browser knows it needs), fonts and images, raw and gzipped;
     the search worker and index apart (they load after the page, for the search box)."""
-    from playwright.sync_api import sync_playwright
-
-    from .browser import CHROMIUM, CHROMIUM_ARGS
+    from .browser import chromium, offline_context
     from .site_server import serve_site
 
     weights = {}
-    with serve_site(site) as site_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with serve_site(site) as site_url, chromium() as browser:
         for path in [p for p in page_urls() if p.endswith("/") or p == ""]:
-            context = browser.new_context()  # a fresh one each time: an empty cache
+            context = offline_context(browser, site_url)  # a fresh one each time: an empty cache
             page = context.new_page()
             finished: list = []
             page.on("requestfinished", finished.append)
@@ -226,7 +223,6 @@ def page_weights(site: Path) -> dict[str, dict]:
                 "diagram": mermaid_blocks((site / path / "index.html").read_text(encoding="utf-8")) > 0,
             }
             context.close()
-        browser.close()
     return weights
 
 

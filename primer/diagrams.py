@@ -32,7 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import ROOT
-from .browser import CHROMIUM, CHROMIUM_ARGS, NETWORK_CHANGED, NETWORK_CHANGED_LOADS, chromium_available
+from .browser import (
+    CHROMIUM,
+    NETWORK_CHANGED,
+    NETWORK_CHANGED_LOADS,
+    chromium,
+    chromium_available,
+    keep_offline,
+    load_again_after_network_change,
+)
 
 DRAWINGS_DIR = ROOT / "diagrams"
 PACKAGE_LOCK = ROOT / "package-lock.json"
@@ -190,42 +198,40 @@ def watch_the_theme(context, site_url: str) -> None:
     """Open the theme's shadow roots and record Mermaid's errors in every page of `context`;
     let its pages reach only the site (one that reached for a CDN would hang an offline build)."""
     context.add_init_script(_WATCH_THE_THEME)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
-                  else route.abort("blockedbyclient"))
+    keep_offline(context, lambda url: url.startswith(site_url))
 
 
 def draw_in_fresh_contexts(browser, site_url: str, url: str, name: str, page_sources: list[str]) -> list[str]:
-    """draw_page in a context of its own, made again (at most NETWORK_CHANGED_LOADS times) when
-    Chromium aborted the load for a network change."""
-    for _ in range(NETWORK_CHANGED_LOADS):
+    """draw_page in a context of its own, made again (primer.browser's one retry) when Chromium
+    aborted the load for a network change."""
+    def load() -> list[str] | _NetworkChanged:
         context = browser.new_context()
         watch_the_theme(context, site_url)
         try:
             return draw_page(context.new_page(), url, name, page_sources)
         except _NetworkChanged as change:
-            last_change = change
+            return change
         finally:
             context.close()
-    raise DiagramError(f"{name}: Chromium aborted the page {NETWORK_CHANGED_LOADS} times for a network "
-                       f"change ({last_change})")
+
+    drawn = load_again_after_network_change(load, lambda result: isinstance(result, _NetworkChanged),
+                                            lambda result: None)
+    if isinstance(drawn, _NetworkChanged):
+        raise DiagramError(f"{name}: Chromium aborted the page {NETWORK_CHANGED_LOADS} times for a network "
+                           f"change ({drawn})")
+    return drawn
 
 
 def _draw_in_browser(site_dir: Path, pages: dict[str, list[str]], markdown_of: dict[str, str]) -> dict[str, list[str]]:
     """{page path: its diagrams' sources} -> {page path: their SVGs}, drawn by the theme."""
-    from playwright.sync_api import sync_playwright
-
     from .site_server import serve_site
 
     drawn = {}
-    with serve_site(site_dir) as site_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            for path, page_sources in pages.items():
-                url = site_url + Path(path).relative_to(site_dir).as_posix().removesuffix("index.html")
-                name = _page_name(site_dir, path, markdown_of)
-                drawn[path] = draw_in_fresh_contexts(browser, site_url, url, name, page_sources)
-        finally:
-            browser.close()
+    with serve_site(site_dir) as site_url, chromium() as browser:
+        for path, page_sources in pages.items():
+            url = site_url + Path(path).relative_to(site_dir).as_posix().removesuffix("index.html")
+            name = _page_name(site_dir, path, markdown_of)
+            drawn[path] = draw_in_fresh_contexts(browser, site_url, url, name, page_sources)
     return drawn
 
 

@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from primer import REPORTS_DIR
-from primer.browser import CHROMIUM, CHROMIUM_ARGS, NETWORK_CHANGED, NETWORK_CHANGED_LOADS
+from primer.browser import (NETWORK_CHANGED, BrowserUnavailable, chromium, keep_offline,
+                            load_again_after_network_change)
 from primer.site import SiteBuildError, build_site
 from primer.site_server import serve_site
 
@@ -106,17 +107,11 @@ def site_url(built_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (scripts/test does so as root)",
-                    pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    try:
+        with chromium() as browser:
+            yield browser
+    except BrowserUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @dataclass
@@ -167,12 +162,12 @@ class _Browsing:
         again in a new one, at most NETWORK_CHANGED_LOADS times: far cheaper than rerunning the
         whole test, which stays the remedy for a change later in a test (measured: 1-3 test
         reruns per full run with this, 3-6 without)."""
-        for attempt in range(1, NETWORK_CHANGED_LOADS + 1):
-            page, visit = self._open_once(path, **options)
-            if attempt == NETWORK_CHANGED_LOADS or not visit.saw_network_change():
-                return page, visit
-            self.contexts.remove(page.context)
-            page.context.close()
+        def discard(opened: tuple) -> None:
+            self.contexts.remove(opened[0].context)
+            opened[0].context.close()
+
+        return load_again_after_network_change(lambda: self._open_once(path, **options),
+                                               lambda opened: opened[1].saw_network_change(), discard)
 
     def _open_once(self, path: str | None, *, color_scheme: str = "light", permissions: list[str] | None = None,
                    **context_options) -> tuple:
@@ -196,12 +191,6 @@ class _Browsing:
             if response.status >= 400:
                 visit.failed.append(f"{response.status} {response.url}")
 
-        def route(route):
-            if visit.is_local(route.request.url):
-                route.continue_()
-            else:
-                route.abort("blockedbyclient")  # never wait on the network we do not have
-
         context.on("request", on_request)
         context.on("response", on_response)
         context.on("requestfinished", lambda r: activity(-1))
@@ -212,7 +201,7 @@ class _Browsing:
                 _network_changes.append(request.url)
 
         context.on("requestfailed", on_request_failed)
-        context.route("**/*", route)
+        keep_offline(context, visit.is_local)  # never wait on the network we do not have
         page = context.new_page()
         page.on("console", lambda m: m.type == "error" and visit.console_errors.append(
             f"{m.text} ({m.location.get('url')}:{m.location.get('lineNumber')})"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from primer.browser import NETWORK_CHANGED, NETWORK_CHANGED_LOADS
+from primer.browser import NETWORK_CHANGED, load_again_after_network_change, offline_context
 from primer.site import build_site
 from primer.site_server import serve_site
 from tests.project_copy import copy_project
@@ -32,19 +32,17 @@ DRAWN = """() => [...document.querySelectorAll("div.mermaid")].map(box =>
 
 
 def _visit(browser, site_url: str, path: str):
-    """A page of a copy's site in a fresh context that reaches nothing else; a load Chromium
-    aborted for a network change is made again (primer/browser.py)."""
-    for _ in range(NETWORK_CHANGED_LOADS):
-        context = browser.new_context()
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site_url)
-                      else route.abort("blockedbyclient"))
+    """A page of a copy's site in a fresh context that reaches nothing else (primer.browser)."""
+    def load():
+        context = offline_context(browser, site_url)
         page = context.new_page()
         failed: list[str] = []
         page.on("requestfailed", lambda request: failed.append(request.failure or ""))
         page.goto(site_url + path, wait_until="load")
-        if not any(NETWORK_CHANGED in failure for failure in failed):
-            break
-        context.close()
+        return context, page, failed
+
+    context, page, _ = load_again_after_network_change(
+        load, lambda opened: any(NETWORK_CHANGED in failure for failure in opened[2]), lambda opened: opened[0].close())
     return context, page
 
 
