@@ -12,7 +12,6 @@ import contextlib
 import gzip
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -23,25 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from . import REPORTS_DIR, ROOT
+from . import ROOT
+from .bench_page import BENCH_FORMAT, BENCH_REPORT, table
 from .compose import compose_binary, compose_version
 from .examples import Example, list_examples
 from .pages import mermaid_blocks, page_urls
 from .stacks import PORT_LOCK_TIMEOUT_S, PROJECT_PREFIX, ComposeProject, machine_lock, session, sweep
-
-BENCH_REPORT = REPORTS_DIR / "bench.json"
-# Bumped when the report's shape changes: the site then asks for a new run instead of failing
-# on a report an older scripts/bench wrote.
-BENCH_FORMAT = 2
-TARGETS = {
-    "cycle_vs_floor": 1.10,
-    "cycle_vs_testcontainers": 0.85,
-    "slowest_down_s": 1.0,
-    "parallel_vs_serial": 0.65,
-    "cold_provisioning_s": 240,
-    "first_load_kb": 300,
-}
-
 
 _SESSION = uuid.uuid4().hex[:8]
 
@@ -236,40 +222,6 @@ def bench_site() -> dict:
 
 # --- report --------------------------------------------------------------------------------
 
-def table(report: dict) -> str:
-    out = ["| example | ours (s) | floor (s) | testcontainers (s) | ours / floor | ours / testcontainers | slowest down (s) |",
-           "|---|---:|---:|---:|---:|---:|---:|"]
-    for row in report.get("examples", []):
-        out.append(f"| {row['example']} | {row['ours_s']:.2f} | {row['floor_s']:.2f} | {row['testcontainers_s']:.2f} "
-                   f"| {row['ours_vs_floor']:.2f} | {row['ours_vs_testcontainers']:.2f} | {row['slowest_down_s']:.2f} |")
-    s = report.get("summary", {})
-    out += ["", "| measure | value | target |", "|---|---:|---:|"]
-    for key, label, unit in [
-        ("median_ours_vs_floor", "our cycle / raw floor (median)", "cycle_vs_floor"),
-        ("median_ours_vs_testcontainers", "our cycle / testcontainers (median)", "cycle_vs_testcontainers"),
-        ("slowest_down_s", "slowest teardown, any example (s)", "slowest_down_s"),
-        ("parallel_vs_serial", "warm suite, parallel / one worker", "parallel_vs_serial"),
-        ("cold_provisioning_s", "cold provisioning (s)", "cold_provisioning_s"),
-        ("first_load_kb", "first load of the home page, no search index (KB raw)", "first_load_kb"),
-        ("heaviest_text_page_kb", "heaviest page without a diagram, first load (KB raw)", "first_load_kb"),
-        ("heaviest_diagram_page_kb", "heaviest page with a diagram, first load (KB raw)", "first_load_kb"),
-    ]:
-        if key in s:
-            out.append(f"| {label} | {s[key]:.2f} | ≤ {TARGETS[unit]} |")
-    for key, label in [("serial_s", "warm example suite, one worker (s)"), ("parallel_s", "warm example suite, parallel (s)"),
-                       ("mkdocs_build_s", "mkdocs build of the full site (s)")]:
-        if key in s:
-            out.append(f"| {label} | {s[key]:.2f} | |")
-    pages = report.get("site", {}).get("pages", {})
-    if pages:
-        out += ["", "| page (empty cache) | requests | KB raw | KB gzip | KB raw with search |",
-                "|---|---:|---:|---:|---:|"]
-        for path, w in pages.items():
-            out.append(f"| {path}{' (diagram)' if w['diagram'] else ''} | {w['requests']} | {w['raw_kb']:.0f} "
-                       f"| {w['gzip_kb']:.0f} | {w['with_search_raw_kb']:.0f} |")
-    return "\n".join(out)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="alternating runs per example and tool (default 5)")
@@ -313,34 +265,6 @@ def main(argv: list[str] | None = None) -> int:
     print(table(report))
     print(f"\nwritten to {BENCH_REPORT.relative_to(ROOT)}")
     return 0
-
-
-BENCH_COMMENT = re.compile(r"^<!--\s*bench:\s*results\s*-->[ \t]*$", re.MULTILINE)
-
-
-def render_results(markdown: str, path: Path = BENCH_REPORT) -> str:
-    """`<!-- bench: results -->` becomes the last run's table, or says that none exists yet."""
-    if not BENCH_COMMENT.search(markdown):
-        return markdown
-    report = read_bench(path)
-    if not report.get("summary"):
-        text = ("No benchmark has been run on this copy of the site yet: run `scripts/bench`, "
-                "then rebuild the site.")
-    elif report.get("format") != BENCH_FORMAT:
-        text = (f"The last report ({path.name}, {str(report.get('time', 'undated'))[:10]}) was written by an "
-                "older `scripts/bench` and is not shown: run `scripts/bench` again, then rebuild the site.")
-    else:
-        text = (f"Measured on {report['time'][:10]} on {report['cpus']} CPU cores, Docker engine "
-                f"{report['engine']}, Compose {report['compose']}, {report['runs']} runs per example "
-                f"and tool.\n\n{table(report)}")
-    return BENCH_COMMENT.sub(lambda _: text, markdown)
-
-
-def read_bench(path: Path = BENCH_REPORT) -> dict:
-    try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
 
 
 if __name__ == "__main__":

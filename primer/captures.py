@@ -26,10 +26,11 @@ import time
 from pathlib import Path
 
 from . import REPORTS_DIR
+from .markers import comment
 
 CAPTURES_REPORT = REPORTS_DIR / "captures.json"
 OUTPUT_COMMENT = re.compile(
-    r"^(?P<indent>[ \t]*)<!--\s*output:\s*(?P<key>[a-z0-9-]+)\s*-->[ \t]*\n"
+    r"^(?P<indent>[ \t]*)" + comment("output", "key", "[a-z0-9-]+") + r"[ \t]*\n"
     r"(?P=indent)(?P<fence>```+|~~~+)(?P<info>[^\n]*)\n(?P<body>.*?)\n(?P=indent)(?P=fence)[ \t]*$",
     re.MULTILINE | re.DOTALL)
 

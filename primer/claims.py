@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import DOCS_DIR, REPORTS_DIR, ROOT, TESTS_DIR
+from .markers import comment
 
 CLAIMS_REPORT = REPORTS_DIR / "claims.json"
-CLAIM_COMMENT = re.compile(r"<!--\s*claim:\s*(?P<id>[^\s>]*)\s*-->")
+CLAIM_COMMENT = re.compile(comment("claim", "id"))
 CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -202,7 +203,7 @@ def mark_html(entry: dict | None, *, subject: str = "claim", claim_id: str = "")
             f'{html.escape(shown)}</span>')
 
 
-_OWN_LINE = re.compile(r"^(?P<indent>[ \t]*)<!--\s*claim:\s*(?P<id>[^\s>]*)\s*-->[ \t]*\n"
+_OWN_LINE = re.compile(r"^(?P<indent>[ \t]*)" + comment("claim", "id") + r"[ \t]*\n"
                        r"(?P<next>[ \t]*)(?P<marker>(?:[-*+]|\d+\.)[ \t]+)?", re.MULTILINE)
 _BLOCK_START = re.compile(r"^[ \t]*(#|!!!|\?\?\?|\||```|~~~|===|<)")
 

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File  # noqa: E402
 
-from primer import ROOT, bench, bundles, captures, claims, diagrams, includes, topology, unused_css  # noqa: E402
+from primer import ROOT, bundles, captures, claims, diagrams, includes, markers, unused_css  # noqa: E402
 from primer.examples import InvalidExample  # noqa: E402
 
 MERMAID_DIST, MERMAID_JS = diagrams.MERMAID_DIST, diagrams.MERMAID_JS
@@ -64,23 +64,25 @@ def on_files(files, config, **kwargs):
     return files
 
 
-# Draw topology diagrams from compose files, record included example files, draw the marks.
+# Fill in the page's markers (primer.markers: claims, captured output, topologies, the bench),
+# and record the example files it includes.
 def on_page_markdown(markdown, page, config, files, **kwargs):
+    source = Path(page.file.abs_src_path).relative_to(ROOT).as_posix()
+    _markdown_of[page.file.abs_dest_path] = source
+    _included.update(includes.included_files(markdown))
     try:
-        markdown = topology.render_topologies(markdown)
+        markdown = markers.render(markdown, source=source, page_src_uri=page.file.src_uri,
+                                  report=_report, captures=_captures)
+    except markers.MarkerError as error:
+        raise PluginError(str(error)) from None
     except InvalidExample as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
-    _markdown_of[page.file.abs_dest_path] = Path(page.file.abs_src_path).relative_to(ROOT).as_posix()
     if "```mermaid" in markdown and MERMAID_JS.is_file():
         # overrides/main.html loads Mermaid on this page only; where the build draws its diagrams
         # (primer/diagrams.py), the loader goes again. Without a local Mermaid an undrawn diagram
         # stays text: the theme must never fetch one from a CDN.
         page.meta["mermaid"] = True
-    _included.update(includes.included_files(markdown))
-    markdown = bench.render_results(markdown)
-    markdown = captures.render_outputs(markdown, _captures)
-    markdown = claims.render_example_marks(markdown, _report, page.file.src_uri)
-    return claims.render_claim_marks(markdown, _report)
+    return markdown
 
 
 # Every file in examples/ must be shown by some page: the site is where learners copy from.

@@ -11,8 +11,9 @@ import re
 from pathlib import Path
 
 from .examples import Example, get_example
+from .markers import comment
 
-TOPOLOGY_COMMENT = re.compile(r"^(?P<indent>[ \t]*)<!--\s*topology:\s*(?P<slug>[a-z0-9-]+)\s*-->[ \t]*$",
+TOPOLOGY_COMMENT = re.compile(r"^(?P<indent>[ \t]*)" + comment("topology", "slug", "[a-z0-9-]+") + r"[ \t]*$",
                               re.MULTILINE)
 
 
