@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
-import json
 import os
 import statistics
 import subprocess
@@ -22,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from . import ROOT
+from . import ROOT, reports
 from .bench_page import BENCH_FORMAT, BENCH_REPORT, table
 from .compose import compose_binary, compose_version
 from .examples import Example, list_examples
@@ -260,8 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         **({"heaviest_diagram_page_kb": max(diagram_pages)} if diagram_pages else {}),
         **({"cold_provisioning_s": report["cold"]["seconds"]} if "cold" in report else {}),
     }
-    BENCH_REPORT.parent.mkdir(parents=True, exist_ok=True)
-    BENCH_REPORT.write_text(json.dumps(report, indent=2))
+    reports.write(reports.BENCH, {key: value for key, value in report.items() if key != "format"})
     print(table(report))
     print(f"\nwritten to {BENCH_REPORT.relative_to(ROOT)}")
     return 0

@@ -3,17 +3,16 @@ marker becomes the last `scripts/bench` run's tables (reports/bench.json). Apart
 benchmark itself (primer/bench.py), so that building a page never loads it."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
-from . import REPORTS_DIR
+from . import reports
 from .markers import comment
 
-BENCH_REPORT = REPORTS_DIR / "bench.json"
+BENCH_REPORT = reports.BENCH.path
 # Bumped when the report's shape changes: the site then asks for a new run instead of failing
 # on a report an older scripts/bench wrote.
-BENCH_FORMAT = 2
+BENCH_FORMAT = reports.BENCH.format
 TARGETS = {
     "cycle_vs_floor": 1.10,
     "cycle_vs_testcontainers": 0.85,
@@ -80,7 +79,8 @@ def render_results(markdown: str, path: Path = BENCH_REPORT) -> str:
 
 
 def read_bench(path: Path = BENCH_REPORT) -> dict:
+    """The last report, whatever its format: an older one is named on the page, not shown."""
     try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
+        return reports.read(reports.BENCH, path, any_format=True)
+    except reports.ReportError:
         return {}

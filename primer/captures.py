@@ -17,18 +17,14 @@ and against what engine it was captured; without one the page shows the expected
 """
 from __future__ import annotations
 
-import fcntl
 import html
-import json
-import os
 import re
 import time
 from pathlib import Path
 
-from . import REPORTS_DIR
+from . import reports
 from .markers import comment
 
-CAPTURES_REPORT = REPORTS_DIR / "captures.json"
 OUTPUT_COMMENT = re.compile(
     r"^(?P<indent>[ \t]*)" + comment("output", "key", "[a-z0-9-]+") + r"[ \t]*\n"
     r"(?P=indent)(?P<fence>```+|~~~+)(?P<info>[^\n]*)\n(?P<body>.*?)\n(?P=indent)(?P=fence)[ \t]*$",
@@ -40,30 +36,23 @@ class CaptureError(ValueError):
 
 
 def record_output(key: str, command: str, output: str, *, engine: str = "", images: str = "",
-                  path: Path = CAPTURES_REPORT) -> None:
-    """Merge one capture into the report; safe for concurrent xdist workers and sessions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+                  path: Path | None = None) -> None:
+    """Add one capture to the report; safe for concurrent xdist workers and sessions."""
     entry = {"command": command, "output": output.rstrip("\n"), "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
              "engine": engine, "images": images}
-    with open(path.with_suffix(".lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        captures = read_captures(path)
-        captures[key] = entry
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(dict(sorted(captures.items())), indent=2))
-        tmp.replace(path)
+    with reports.updating(reports.CAPTURES, path) as report:
+        report["captures"] = dict(sorted({**report.get("captures", {}), key: entry}.items()))
 
 
-def read_captures(path: Path = CAPTURES_REPORT) -> dict[str, dict]:
+def read_captures(path: Path | None = None) -> dict[str, dict]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except ValueError as error:
-        raise CaptureError(f"{path}: not valid JSON ({error}); delete it or re-run the tests") from None
-    if not isinstance(data, dict):
-        raise CaptureError(f"{path}: expected an object of captures; delete it or re-run the tests")
-    return data
+        captures = reports.read(reports.CAPTURES, path).get("captures", {})
+    except reports.ReportError as error:
+        raise CaptureError(str(error)) from None
+    if not isinstance(captures, dict):
+        raise CaptureError(f"{path or reports.CAPTURES.path}: expected an object of captures; "
+                           "delete it or re-run the tests")
+    return captures
 
 
 def output_keys(markdown: str) -> list[str]:

@@ -5,21 +5,19 @@ tooling):      <!-- claim: redis-not-reachable-from-host -->
 A test proves it:  @pytest.mark.claim("redis-not-reachable-from-host")
 
 This module finds both, checks that they match one to one, reads the report the tests
-write (reports/claims.json) and renders the marks the site shows next to each claim.
+write (reports/claims.json (primer.reports)) and renders the marks the site shows next to each claim.
 """
 from __future__ import annotations
 
 import ast
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import DOCS_DIR, REPORTS_DIR, ROOT, TESTS_DIR
+from . import DOCS_DIR, ROOT, TESTS_DIR, reports
 from .markers import comment
 
-CLAIMS_REPORT = REPORTS_DIR / "claims.json"
 CLAIM_COMMENT = re.compile(comment("claim", "id"))
 CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -146,16 +144,15 @@ class ClaimResult:
     images: dict[str, str] = field(default_factory=dict)  # image -> "official" | "stand-in"
 
 
-def read_report(path: Path = CLAIMS_REPORT) -> dict:
+def read_report(path: Path | None = None) -> dict:
     """The last test run's report ({} if none): {"claims": {...}, "examples": {...}, ...}."""
     try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except ValueError as error:
-        raise ClaimError(f"{path}: not valid JSON ({error}); delete it or re-run the tests") from None
-    if not isinstance(report, dict) or not isinstance(report.get("claims", {}), dict):
-        raise ClaimError(f"{path}: expected an object with a 'claims' object; delete it or re-run the tests")
+        report = reports.read(reports.CLAIMS, path)
+    except reports.ReportError as error:
+        raise ClaimError(str(error)) from None
+    if not isinstance(report.get("claims", {}), dict):
+        raise ClaimError(f"{path or reports.CLAIMS.path}: expected an object with a 'claims' object; "
+                         "delete it or re-run the tests")
     return report
 
 

@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import REPORTS_DIR
+from . import reports
 from .examples import list_examples
 
 STAND_IN_LABEL = "io.github.docker-primer.stand-in"
@@ -27,7 +27,6 @@ BUILT_FROM_LABEL = "io.github.docker-primer.built-from"
 RECIPE_LABEL = "io.github.docker-primer.recipe"  # hash of the stand-in's folder: a changed recipe is rebuilt
 BASE_IMAGE = "debian:bookworm-slim"
 STANDINS_DIR = Path(__file__).parent / "standins"
-IMAGES_REPORT = REPORTS_DIR / "images.json"
 PULL_TIMEOUT_S = 300
 
 # official tag -> folder under primer/standins/ (BASE_IMAGE is made by debootstrap instead)
@@ -200,17 +199,16 @@ def provision(images: list[str]) -> list[ImageStatus]:
 
 
 def write_report(statuses: list[ImageStatus]) -> None:
-    IMAGES_REPORT.parent.mkdir(parents=True, exist_ok=True)
-    IMAGES_REPORT.write_text(json.dumps({"generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                                         "images": [asdict(s) for s in statuses]}, indent=2))
+    reports.write(reports.IMAGES, {"generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                                   "images": [asdict(s) for s in statuses]})
 
 
 def read_report() -> dict[str, ImageStatus]:
     """Image statuses from the last provisioning run, keyed by image; {} if none ran."""
     try:
-        data = json.loads(IMAGES_REPORT.read_text())
-    except (OSError, ValueError):
-        return {}
+        data = reports.read(reports.IMAGES)
+    except reports.ReportError:
+        return {}  # provisioning writes it anew at the start of every scripts/test
     return {entry["image"]: ImageStatus(**entry) for entry in data.get("images", [])}
 
 

@@ -6,13 +6,12 @@ Claims and examples that did not run this time keep their previous entry.
 """
 from __future__ import annotations
 
-import json
-import os
 import time
 
 import pytest
 
 from primer import claims as claims_model
+from primer import reports
 from primer.examples import Example
 from primer.images import read_report as read_images_report
 from tests.harness import EXAMPLE_PROPERTY
@@ -122,8 +121,5 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     for slug, node_ids in by_example.items():
         examples[slug] = _summarise(sorted(node_ids), stamp, _images_of(slug, statuses))
 
-    claims_model.CLAIMS_REPORT.parent.mkdir(parents=True, exist_ok=True)
-    tmp = claims_model.CLAIMS_REPORT.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({**stamp, "claims": dict(sorted(claims.items())),
-                               "examples": dict(sorted(examples.items()))}, indent=2))
-    tmp.replace(claims_model.CLAIMS_REPORT)  # atomic: a concurrent build never reads half a file
+    reports.write(reports.CLAIMS, {**stamp, "claims": dict(sorted(claims.items())),
+                                   "examples": dict(sorted(examples.items()))})
