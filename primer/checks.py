@@ -2,7 +2,8 @@
 
     python -m primer.checks [pytest arguments]      (what scripts/test runs)
 
-1. the images the examples need (primer.images);
+1. a Docker engine that answers (primer.provision), then the images the examples need
+   (primer.images);
 2. the proofs: the tests of the examples and of every claim, on the real engine; they write
    this run's reports (claims, captured output);
 3. the site, built strictly into site/ from those reports: the site readers browse;
@@ -71,8 +72,16 @@ def say(message: str) -> None:
 
 
 def main(argv: Sequence[str]) -> int:
+    from .compose import compose_version
     from .images import main as provision_images
+    from .provision import ProvisionError, ensure_engine
 
+    try:
+        ensure_engine()
+    except ProvisionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    say(f"compose {compose_version()}")
     say("provisioning images")
     provision_images()
     user_markexpr, args = split_markexpr(argv)
