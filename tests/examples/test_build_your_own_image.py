@@ -117,3 +117,21 @@ def test_up_build_rebuilds_and_runs_the_changed_code(copied):
     copied.up(build=True)
     assert fetch(copied) == "Hello from an image you built yourself, version 2!\n"
     assert copied.container("web").image.id != old_image
+
+
+# Instructions of web/Dockerfile that change the image's files, and those that only set how its
+# containers run. With BuildKit, a WORKDIR whose folder does not exist yet creates it: a layer.
+CHANGE_FILES = ("RUN ", "WORKDIR ", "COPY ")
+ONLY_SETTINGS = ("USER ", "EXPOSE ", "CMD ")
+
+
+@pytest.mark.claim("only-file-changing-instructions-add-layers")
+def test_only_the_instructions_that_change_files_add_layers(built, docker_client):
+    image = docker_client.images.get(f"{built.name}-web")
+    base = docker_client.images.get("python:3.11-slim")
+    added = len(image.attrs["RootFS"]["Layers"]) - len(base.attrs["RootFS"]["Layers"])
+    steps = [step["CreatedBy"] for step in image.history()][:len(CHANGE_FILES) + len(ONLY_SETTINGS)]
+    assert all(step.startswith(CHANGE_FILES + ONLY_SETTINGS + ("RUN /bin/sh -c ",)) for step in steps), steps
+    assert added == len(CHANGE_FILES), f"{added} layers added over python:3.11-slim by {steps}"
+    sizes = {step["CreatedBy"].split(" ", 1)[0]: step["Size"] for step in image.history()[:len(steps)]}
+    assert all(sizes[kind.strip()] == 0 for kind in ONLY_SETTINGS), sizes

@@ -11,6 +11,7 @@ def redis_cli(project, *args: str):
 
 
 @pytest.mark.claim("named-volume-survives-down")
+@pytest.mark.claim("compose-down-keeps-named-volumes")
 def test_data_in_a_named_volume_survives_down_and_up(compose_project):
     project = compose_project("named-volume")
     result = redis_cli(project, "SET", KEY, "still here")
@@ -29,6 +30,7 @@ def test_data_in_a_named_volume_survives_down_and_up(compose_project):
 
 
 @pytest.mark.claim("down-v-removes-named-volume")
+@pytest.mark.claim("compose-down-keeps-named-volumes")
 def test_down_v_removes_the_named_volume_and_its_data(compose_project):
     project = compose_project("named-volume")
     result = redis_cli(project, "SET", KEY, "about to vanish")

@@ -74,3 +74,16 @@ def test_redis_cli_from_the_host_is_refused(stack):
                                      ["docker", "run", "--rm", "--network", "host", "redis:7",
                                       "redis-cli", "-p", "6379", "ping"])
     assert "Could not connect to Redis at 127.0.0.1:6379: Connection refused" in output, (code, output)
+
+
+@pytest.mark.claim("linux-host-reaches-unpublished-port-at-container-address")
+def test_on_linux_the_host_reaches_an_unpublished_port_at_the_container_address(stack):
+    container = stack.container("redis")
+    container.reload()
+    address = next(iter(container.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
+    assert address and not address.startswith("127."), address
+    with connect_from_host(6379, host=address) as connection:  # the container's own address
+        connection.sendall(b"PING\r\n")
+        assert connection.recv(64).startswith(b"+PONG"), "redis did not answer at its container address"
+    with pytest.raises(ConnectionRefusedError):
+        connect_from_host(6379)  # ... and still nothing on the host's own addresses
