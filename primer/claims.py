@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import DOCS_DIR, ROOT, TESTS_DIR, reports
-from .markers import comment
+from .markers import UNCHECKED, comment, place_inline
 
 CLAIM_COMMENT = re.compile(comment("claim", "id"))
 CLAIM_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -200,11 +200,6 @@ def mark_html(entry: dict | None, *, subject: str = "claim", claim_id: str = "")
             f'{html.escape(shown)}</span>')
 
 
-_OWN_LINE = re.compile(r"^(?P<indent>[ \t]*)" + comment("claim", "id") + r"[ \t]*\n"
-                       r"(?P<next>[ \t]*)(?P<marker>(?:[-*+]|\d+\.)[ \t]+)?", re.MULTILINE)
-_BLOCK_START = re.compile(r"^[ \t]*(#|!!!|\?\?\?|\||```|~~~|===|<)")
-
-
 def render_claim_marks(markdown: str, report: dict) -> str:
     """Replace each claim comment by its mark, placed inside the paragraph or list item it precedes.
     Without a report, no marks at all: the site says once that it carries none
@@ -212,23 +207,22 @@ def render_claim_marks(markdown: str, report: dict) -> str:
     if not report:
         return strip_claim_comments(markdown)
     claims = report.get("claims", {})
-
-    def own_line(match: re.Match) -> str:
-        mark = mark_html(claims.get(match.group("id")), claim_id=match.group("id"))
-        if match.group("marker"):
-            return f"{match.group('next')}{match.group('marker')}{mark} "
-        rest = markdown[match.end():].split("\n", 1)[0]
-        if not rest.strip() or _BLOCK_START.match(rest):
-            return f"{match.group('indent')}{mark}\n\n{match.group('next')}"
-        return f"{match.group('indent')}{mark} {match.group('next')}"
-
-    markdown = _OWN_LINE.sub(own_line, markdown)
-    return CLAIM_COMMENT.sub(lambda m: mark_html(claims.get(m.group("id")), claim_id=m.group("id")), markdown)
+    return place_inline(markdown, "claim", lambda claim_id: mark_html(claims.get(claim_id), claim_id=claim_id))
 
 
 def strip_claim_comments(markdown: str) -> str:
-    markdown = _OWN_LINE.sub(lambda m: f"{m.group('next')}{m.group('marker') or ''}", markdown)
-    return CLAIM_COMMENT.sub("", markdown)
+    return place_inline(markdown, "claim", lambda claim_id: "")
+
+
+def unchecked_mark_html(reason: str) -> str:
+    """The mark of a statement this site cannot check: where it holds, and why not here."""
+    title = f"Not checked here: {UNCHECKED[reason]}."
+    return (f'<span class="claim-mark claim-mark--elsewhere" data-unchecked="{reason}" '
+            f'title="{html.escape(title)}">not checked here</span>')
+
+
+def render_unchecked_marks(markdown: str) -> str:
+    return place_inline(markdown, "unchecked", unchecked_mark_html)
 
 
 _EXAMPLE_FENCE = re.compile(r'^(?P<indent>[ \t]*)(?P<fence>```|~~~)[^\n]*title="examples/(?P<slug>[a-z0-9-]+)/',

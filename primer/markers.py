@@ -10,6 +10,7 @@ A page marks what the build fills in with an HTML comment, valid Markdown withou
 | `output` | a capture key | the fenced block after it becomes the output a test captured | primer.captures |
 | `topology` | an example's slug | a diagram drawn from that example's compose file | primer.topology |
 | `bench` | `results` | the last benchmark's table | primer.bench_page |
+| `unchecked` | a reason (UNCHECKED) | a mark saying the statement after it holds elsewhere, and is not checked here | primer.claims |
 
 Each kind's own pattern is built from `comment()`, the one template, with the context it needs
 around it (the line it stands on, the block after it). `lex` reads every marker of a page and
@@ -19,10 +20,17 @@ refuses a kind it does not know, naming the file and line, so a typo never vanis
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-KINDS = ("claim", "output", "topology", "bench")
+KINDS = ("claim", "output", "topology", "bench", "unchecked")
+# Where a statement marked `unchecked` holds, and why this site's tests cannot check it.
+UNCHECKED = {
+    "docker-desktop": "it holds on Docker Desktop (macOS, Windows), and this site's tests run on Linux",
+    "older-engine": "it describes engines older than Docker Engine 28, which this site's tests run on",
+    "second-machine": "it needs a second machine on your network, and this site's tests run on one",
+}
 _ANY = re.compile(r"<!--\s*(?P<kind>[a-z][a-z-]*):\s*(?P<argument>[^\s>]*)\s*-->")
 _ARGUMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -55,8 +63,35 @@ def lex(markdown: str, source: str = "page") -> list[Marker]:
         if not _ARGUMENT.match(argument):
             raise MarkerError(f"{source}:{line}: the {kind} marker's argument {argument!r} is not kebab-case "
                               "(a-z, 0-9, single dashes)")
+        if kind == "unchecked" and argument not in UNCHECKED:
+            raise MarkerError(f"{source}:{line}: unknown reason {argument!r} for an unchecked statement "
+                              f"(the reasons: {', '.join(UNCHECKED)}; add one to primer/markers.py:UNCHECKED)")
         found.append(Marker(kind, argument, line))
     return found
+
+
+_OWN_LINE = r"^(?P<indent>[ \t]*){comment}[ \t]*\n(?P<next>[ \t]*)(?P<marker>(?:[-*+]|\d+\.)[ \t]+)?"
+_BLOCK_START = re.compile(r"^[ \t]*(#|!!!|\?\?\?|\||```|~~~|===|<)")
+
+
+def place_inline(markdown: str, kind: str, mark_for: Callable[[str], str]) -> str:
+    """Replace each marker of `kind` by `mark_for(argument)`, placed inside the paragraph or list
+    item it precedes (a mark of "" removes the marker and leaves the text as it was)."""
+    own_line = re.compile(_OWN_LINE.format(comment=comment(kind, "argument")), re.MULTILINE)
+
+    def on_own_line(match: re.Match) -> str:
+        mark = mark_for(match.group("argument"))
+        if not mark:
+            return f"{match.group('next')}{match.group('marker') or ''}"
+        if match.group("marker"):
+            return f"{match.group('next')}{match.group('marker')}{mark} "
+        rest = markdown[match.end():].split("\n", 1)[0]
+        if not rest.strip() or _BLOCK_START.match(rest):
+            return f"{match.group('indent')}{mark}\n\n{match.group('next')}"
+        return f"{match.group('indent')}{mark} {match.group('next')}"
+
+    markdown = own_line.sub(on_own_line, markdown)
+    return re.sub(comment(kind, "argument"), lambda m: mark_for(m.group("argument")), markdown)
 
 
 def render(markdown: str, *, source: str, page_src_uri: str, report: dict[str, Any],
@@ -72,4 +107,5 @@ def render(markdown: str, *, source: str, page_src_uri: str, report: dict[str, A
     markdown = bench_page.render_results(markdown)
     markdown = captured_output.render_outputs(markdown, captures)
     markdown = claims.render_example_marks(markdown, report, page_src_uri)
+    markdown = claims.render_unchecked_marks(markdown)
     return claims.render_claim_marks(markdown, report)
