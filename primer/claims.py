@@ -196,7 +196,7 @@ def mark_html(entry: dict | None, *, subject: str = "claim", claim_id: str = "")
     if not entry:
         details.append(f"this {subject} is newer than the last test run")
     css = {"verified": "verified", "failed": "failed"}.get(result or "", "unverified")
-    named = f' data-claim="{claim_id}"' if claim_id else ""
+    named = f' id="claim-{claim_id}" data-claim="{claim_id}"' if claim_id else ""
     return (f'<span class="claim-mark claim-mark--{css}"{named} tabindex="0">{html.escape(text)}'
             f'<span class="claim-mark__details">{_SEPARATOR}{html.escape(" · ".join(details))}</span></span>')
 

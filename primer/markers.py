@@ -10,6 +10,7 @@ A page marks what the build fills in with an HTML comment, valid Markdown withou
 | `output` | a capture key | the fenced block after it becomes the output a test captured | primer.captures |
 | `topology` | an example's slug | a diagram drawn from that example's compose file | primer.topology |
 | `bench` | `results` | the last benchmark's table | primer.bench_page |
+| `proven` | `all` | every claim with its result, and counts per page | primer.proven |
 | `unchecked` | a reason (UNCHECKED) | a mark saying the statement after it holds elsewhere, and is not checked here | primer.claims |
 
 Each kind's own pattern is built from `comment()`, the one template, with the context it needs
@@ -22,9 +23,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-KINDS = ("claim", "output", "topology", "bench", "unchecked")
+KINDS = ("claim", "output", "topology", "bench", "proven", "unchecked")
 # Where a statement marked `unchecked` holds, and why this site's tests cannot check it.
 UNCHECKED = {
     "docker-desktop": "it holds on Docker Desktop (macOS, Windows), and this site's tests run on Linux",
@@ -95,16 +97,17 @@ def place_inline(markdown: str, kind: str, mark_for: Callable[[str], str]) -> st
 
 
 def render(markdown: str, *, source: str, page_src_uri: str, report: dict[str, Any],
-           captures: dict[str, Any]) -> str:
+           captures: dict[str, Any], page_path: Path | None = None) -> str:
     """The page with every marker filled in. Order matters: a topology becomes a diagram before
     the claims are placed; example marks go above an example's first block before the claim
     marks go inside their paragraphs."""
-    from . import bench_page, claims, topology
+    from . import DOCS_DIR, bench_page, claims, proven, topology
     from . import captures as captured_output
 
     lex(markdown, source)
     markdown = topology.render_topologies(markdown)
     markdown = bench_page.render_results(markdown)
+    markdown = proven.render_proven(markdown, report, page_path or DOCS_DIR / page_src_uri)
     markdown = captured_output.render_outputs(markdown, captures)
     markdown = claims.render_example_marks(markdown, report, page_src_uri)
     markdown = claims.render_unchecked_marks(markdown)

@@ -72,7 +72,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     _included.update(includes.included_files(markdown))
     try:
         markdown = markers.render(markdown, source=source, page_src_uri=page.file.src_uri,
-                                  report=_report, captures=_captures)
+                                  report=_report, captures=_captures, page_path=Path(page.file.abs_src_path))
     except markers.MarkerError as error:
         raise PluginError(str(error)) from None
     except InvalidExample as error:

@@ -27,7 +27,7 @@ def test_the_lexer_reads_every_marker_with_its_line():
 
 def test_a_misspelt_kind_is_an_error_that_names_the_file_and_line():
     with pytest.raises(MarkerError, match=r"^docs/ports\.md:2: unknown marker <!-- claims: \.\.\. --> "
-                                          r"\(the kinds: claim, output, topology, bench, unchecked\)$"):
+                                          r"\(the kinds: claim, output, topology, bench, proven, unchecked\)$"):
         lex("Text.\n<!-- claims: redis-not-reachable -->\nRedis.\n", "docs/ports.md")
 
 
@@ -44,7 +44,7 @@ def test_every_kind_is_read_with_the_one_template():
     for pattern, kind in [(claims.CLAIM_COMMENT, "claim"), (captures.OUTPUT_COMMENT, "output"),
                           (topology.TOPOLOGY_COMMENT, "topology"), (BENCH_COMMENT, "bench")]:
         assert f"<!--\\s*{kind}:\\s*(?P<" in pattern.pattern, (kind, pattern.pattern)
-    assert set(markers.KINDS) == {"claim", "output", "topology", "bench", "unchecked"}
+    assert set(markers.KINDS) == {"claim", "output", "topology", "bench", "proven", "unchecked"}
 
 
 def test_an_unchecked_statement_gets_a_mark_that_says_where_it_holds():

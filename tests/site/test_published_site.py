@@ -13,7 +13,8 @@ from primer import claims
 from tests.harness import in_ci
 from tests.site.pages import url_of
 
-MARK = re.compile(r"""<span class=["']?claim-mark claim-mark--(?P<kind>\w+)["']? data-claim=["']?(?P<id>[a-z0-9-]+)["']?[^>]*>"""
+MARK = re.compile(r"""<span class=["']?claim-mark claim-mark--(?P<kind>\w+)["']? id=["']?claim-[a-z0-9-]+["']? """
+                  r"""data-claim=["']?(?P<id>[a-z0-9-]+)["']?[^>]*>"""
                   r"""(?P<text>[^<]*)<span class=["']?claim-mark__details["']?><span class=["']?claim-mark__separator["']?>"""
                   r"""(?P<separator>[^<]*)</span>(?P<details>[^<]*)</span></span>""")
 KIND_OF = {"verified": "verified", "failed": "failed"}  # anything else shows as unverified
@@ -54,3 +55,16 @@ def test_in_ci_every_mark_names_this_runs_engine(built_site: Path, docker_client
                 if kind != "verified" or f"engine {engine}" not in text}
     assert not unproven, f"marks not verified on engine {engine} in this run: {unproven}"
     assert len(shown) == len(claims.page_claims())
+
+
+def test_the_proven_page_lists_every_claim_with_what_the_report_holds(built_site: Path):
+    report = claims.read_report()
+    if not report:
+        pytest.skip("no test report: the page says so instead (tests/test_proven.py)")
+    page = (built_site / "proven" / "index.html").read_text(encoding="utf-8")
+    for claim_id, where in claims.page_claims().items():
+        link = f"../{url_of(where.path)}#claim-{claim_id}"
+        assert re.search(rf"""href=["']?{re.escape(link)}["']?>{re.escape(claim_id)}</a>""", page), \
+            f"the proven page does not link {claim_id} to {link}"
+    verified = sum(report["claims"].get(claim_id, {}).get("result") == "verified" for claim_id in claims.page_claims())
+    assert f"{verified} are verified" in page

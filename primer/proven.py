@@ -1,0 +1,71 @@
+"""The page "What this site has proven": every claim, linked to its sentence, with what the last
+test run found, and counts per page; drawn from the report by the `<!-- proven: all -->` marker.
+
+A mark carries `id="claim-<id>"` (primer.claims), which is what each row links to.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import DOCS_DIR
+from .markers import UNCHECKED, comment
+
+PROVEN_COMMENT = re.compile(r"^" + comment("proven", "what", "all") + r"[ \t]*$", re.MULTILINE)
+_UNCHECKED_COMMENT = re.compile(comment("unchecked", "reason"))
+_RESULT = {"verified": "✓ verified", "failed": "✗ failed", "skipped": "not verified"}
+
+
+def _link(page: Path, here: Path, docs_dir: Path, anchor: str = "") -> str:
+    relative = page.relative_to(docs_dir).as_posix()
+    depth = len(here.relative_to(docs_dir).parts) - 1
+    return "../" * depth + relative + (f"#{anchor}" if anchor else "")
+
+
+def _images(entry: dict) -> str:
+    images = entry.get("images") or {}
+    if not images:
+        return "none"
+    stand_ins = sorted(image for image, kind in images.items() if kind == "stand-in")
+    return "official" if not stand_ins else "stand-ins: " + ", ".join(stand_ins)
+
+
+def render_proven(markdown: str, report: dict, here: Path, docs_dir: Path = DOCS_DIR) -> str:
+    """The marker becomes the tables; without a report, a sentence saying so."""
+    if not PROVEN_COMMENT.search(markdown):
+        return markdown
+    from .claims import page_claims
+
+    if not report:
+        text = ("This copy of the site was built without a test report, so it can show no results: "
+                "`scripts/test` checks every statement and builds the site with them.")
+        return PROVEN_COMMENT.sub(lambda _: text, markdown)
+    made = page_claims(docs_dir)
+    entries = report.get("claims", {})
+    pages: dict[Path, list[str]] = {}
+    for claim_id, where in made.items():
+        pages.setdefault(where.path, []).append(claim_id)
+    results = [entries.get(claim_id, {}).get("result") for claim_id in made]
+    lines = [f"The last test run, on {report.get('time', '?')[:10]}: Docker Engine {report.get('engine', '?')} "
+             f"(containerd {report.get('containerd', '?')}, buildx {report.get('buildx', '?')}), "
+             f"Compose {report.get('compose', '?')}. Of {len(made)} statements that a test checks, "
+             f"{results.count('verified')} are verified, {results.count('failed')} failed and "
+             f"{len(made) - results.count('verified') - results.count('failed')} are not verified.",
+             "", "| page | statements checked | verified | failed | not verified | not checked here |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for page in sorted(pages, key=lambda p: p.name):
+        ids = pages[page]
+        outcome = [entries.get(claim_id, {}).get("result") for claim_id in ids]
+        unchecked = len(_UNCHECKED_COMMENT.findall(page.read_text(encoding="utf-8")))
+        lines.append(f"| [{page.stem}]({_link(page, here, docs_dir)}) | {len(ids)} | {outcome.count('verified')} "
+                     f"| {outcome.count('failed')} | {len(ids) - outcome.count('verified') - outcome.count('failed')} "
+                     f"| {unchecked} |")
+    lines += ["", "| statement | result | checked | engine | images |", "|---|---|---|---|---|"]
+    for claim_id, where in sorted(made.items(), key=lambda item: (item[1].path.name, item[1].line)):
+        entry = entries.get(claim_id, {})
+        lines.append(f"| [{claim_id}]({_link(where.path, here, docs_dir, f'claim-{claim_id}')}) "
+                     f"| {_RESULT.get(entry.get('result', ''), 'not verified yet')} | {entry.get('time', '')[:10]} "
+                     f"| {entry.get('engine', '')} | {_images(entry)} |")
+    lines += ["", "Statements marked *not checked here* hold somewhere this site's tests cannot go: "
+              + "; ".join(f"*{reason}*: {why}" for reason, why in UNCHECKED.items()) + "."]
+    return PROVEN_COMMENT.sub(lambda _: "\n".join(lines), markdown)

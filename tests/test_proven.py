@@ -1,0 +1,41 @@
+"""primer/proven.py: the page that lists every claim with what the last run found."""
+from pathlib import Path
+
+from primer.proven import render_proven
+
+MARKER = "# Proven\n\n<!-- proven: all -->\n"
+
+
+def _docs(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    (docs / "guide").mkdir(parents=True)
+    (docs / "ports.md").write_text("<!-- claim: a-b -->\nRedis answers.\n\n<!-- claim: c-d -->\nWeb answers.\n"
+                                   "\n<!-- unchecked: docker-desktop -->\nOn a Mac it differs.\n")
+    (docs / "guide" / "data.md").write_text("<!-- claim: e-f -->\nData stays.\n")
+    (docs / "proven.md").write_text(MARKER)
+    return docs
+
+
+REPORT = {"time": "2026-12-01T10:00:00+0000", "engine": "28.5.2", "containerd": "2.1.9", "buildx": "0.29.1",
+          "compose": "2.40.3",
+          "claims": {"a-b": {"result": "verified", "time": "2026-12-01T10:00:00+0000", "engine": "28.5.2",
+                             "images": {"redis:7": "stand-in"}},
+                     "c-d": {"result": "failed", "time": "2026-12-01T10:00:00+0000", "engine": "28.5.2",
+                             "images": {"python:3.11-slim": "official"}}}}
+
+
+def test_every_claim_is_listed_with_its_result_and_linked_to_its_sentence(tmp_path: Path):
+    docs = _docs(tmp_path)
+    page = render_proven(MARKER, REPORT, docs / "proven.md", docs)
+    assert "Of 3 statements that a test checks, 1 are verified, 1 failed and 1 are not verified." in page
+    assert "| [ports](ports.md) | 2 | 1 | 1 | 0 | 1 |" in page
+    assert "| [data](guide/data.md) | 1 | 0 | 0 | 1 | 0 |" in page
+    assert "| [a-b](ports.md#claim-a-b) | ✓ verified | 2026-12-01 | 28.5.2 | stand-ins: redis:7 |" in page
+    assert "| [c-d](ports.md#claim-c-d) | ✗ failed | 2026-12-01 | 28.5.2 | official |" in page
+    assert "| [e-f](guide/data.md#claim-e-f) | not verified yet |  |  | none |" in page
+
+
+def test_without_a_report_the_page_says_it_has_no_results(tmp_path: Path):
+    docs = _docs(tmp_path)
+    page = render_proven(MARKER, {}, docs / "proven.md", docs)
+    assert "built without a test report, so it can show no results" in page and "| page |" not in page
