@@ -37,8 +37,8 @@ def render_proven(markdown: str, report: dict, here: Path, docs_dir: Path = DOCS
     from .claims import page_claims
 
     if not report:
-        text = ("This copy of the site was built without a test report, so it can show no results: "
-                "`scripts/test` checks every statement and builds the site with them.")
+        text = ("No test report came with this build, so there are no results to list here: "
+                "`scripts/test` checks every marked statement and builds the site with the results.")
         return PROVEN_COMMENT.sub(lambda _: text, markdown)
     made = page_claims(docs_dir)
     entries = report.get("claims", {})
