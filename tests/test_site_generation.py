@@ -93,3 +93,18 @@ def test_a_bundle_holds_exactly_the_files_of_its_example_folder():
 def test_bundle_links_are_relative_to_the_page():
     assert bundles.bundle_link("x", "ports.md") == "downloads/x.zip"
     assert bundles.bundle_link("x", "learn/ports.md") == "../downloads/x.zip"
+
+
+def test_the_all_examples_bundle_unpacks_to_a_folder_where_compose_resolves_the_assignment(tmp_path):
+    from primer.compose import run_compose
+
+    with zipfile.ZipFile(io.BytesIO(bundles.all_examples_zip())) as archive:
+        names = archive.namelist()
+        archive.extractall(tmp_path)
+    root = tmp_path / bundles.ALL_EXAMPLES
+    assert f"{bundles.ALL_EXAMPLES}/docker-compose.yml" in names
+    for example in bundles.list_examples():
+        assert (root / "examples" / example.slug / "docker-compose.yml").is_file(), example.slug
+    proc = run_compose(["config", "--services"], cwd=root, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert set(proc.stdout.split()) == {"backend", "postgres", "redis", "mongo"}, proc.stdout
