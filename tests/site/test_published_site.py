@@ -30,10 +30,18 @@ def _marks(built_site: Path) -> dict[str, tuple[str, str, str]]:
     return found
 
 
-def test_every_claim_on_the_built_site_shows_what_the_report_holds(built_site: Path):
+def _report_or_skip() -> dict:
+    """This run's report; in CI, where the proofs ran just before, its absence is an error."""
     report = claims.read_report()
     if not report:
-        pytest.skip("no test report: the build shows no marks (tests/site/test_other_builds.py)")
+        if in_ci():
+            pytest.fail("CI=true: no reports/claims.json, though the proofs run before the site is built")
+        pytest.skip("no test report: the build shows no marks (tests/site/test_other_builds.py covers that build)")
+    return report
+
+
+def test_every_claim_on_the_built_site_shows_what_the_report_holds(built_site: Path):
+    report = _report_or_skip()
     shown = _marks(built_site)
     for claim_id, where in claims.page_claims().items():
         expected_page = url_of(where.path) + "index.html"
@@ -58,9 +66,7 @@ def test_in_ci_every_mark_names_this_runs_engine(built_site: Path, docker_client
 
 
 def test_the_proven_page_lists_every_claim_with_what_the_report_holds(built_site: Path):
-    report = claims.read_report()
-    if not report:
-        pytest.skip("no test report: the page says so instead (tests/test_proven.py)")
+    report = _report_or_skip()
     page = (built_site / "proven" / "index.html").read_text(encoding="utf-8")
     for claim_id, where in claims.page_claims().items():
         link = f"../{url_of(where.path)}#claim-{claim_id}"
