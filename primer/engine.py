@@ -78,20 +78,24 @@ def engine_versions(client) -> EngineVersions:
     return versions_from(client.version(), buildx_version())
 
 
-def _socket_path() -> str | None:
-    parsed = urlparse(docker_host())
+def _socket_path(host: str) -> str | None:
+    parsed = urlparse(host)
     return parsed.path if parsed.scheme == "unix" else None
 
 
-def engine_answers(timeout: float = 2.0) -> bool:
-    """True while the engine answers `GET /_ping`: a cheap question, asked without the SDK so
-    that a watchdog can ask it every second without leaking sockets or warnings."""
-    path = _socket_path()
-    if path is None:  # tcp:// or ssh:// engines: asked through the SDK instead
+def engine_answers(timeout: float = 2.0, host: str | None = None) -> bool:
+    """True while the engine at `host` (default: DOCKER_HOST's) answers `GET /_ping`: a cheap
+    question, asked without the SDK so that a watchdog can ask it every second without leaking
+    sockets or warnings."""
+    given = host
+    host = host or docker_host()
+    path = _socket_path(host)
+    if path is None:  # tcp:// or ssh:// engines: asked through the SDK (from_env keeps DOCKER_TLS_*)
         try:
             import docker
 
-            client = docker.from_env(timeout=timeout)
+            client = (docker.DockerClient(base_url=given, timeout=timeout) if given
+                      else docker.from_env(timeout=timeout))
             try:
                 return bool(client.ping())
             finally:

@@ -58,8 +58,7 @@ class PrivateEngine:
         return f"unix://{self.socket}"
 
     def answers(self) -> bool:
-        with _docker_host(self.host):
-            return engine_answers()
+        return engine_answers(host=self.host)
 
     def start(self) -> None:
         with open(self.log, "a") as log:
@@ -100,19 +99,6 @@ class PrivateEngine:
         saved.stdout.close()
         if saved.wait(timeout=60) != 0 or loaded.returncode != 0:
             raise RuntimeError(f"could not copy {image} into private engine {self.name}: {loaded.stderr}")
-
-
-@contextlib.contextmanager
-def _docker_host(host: str) -> Iterator[None]:
-    before = os.environ.get("DOCKER_HOST")
-    os.environ["DOCKER_HOST"] = host
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("DOCKER_HOST", None)
-        else:
-            os.environ["DOCKER_HOST"] = before
 
 
 def _check_machine() -> None:
