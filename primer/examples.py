@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,10 +32,16 @@ class PublishedPort:
 @dataclass(frozen=True)
 class Example:
     slug: str
+    folder: Path = EXAMPLES_DIR  # where its folder is: a copy elsewhere, for tests that edit its files
 
     @property
     def path(self) -> Path:
-        return EXAMPLES_DIR / self.slug
+        return self.folder / self.slug
+
+    def copied_to(self, folder: Path) -> Example:
+        """The same example in a copy of its folder under `folder`, named as the original."""
+        shutil.copytree(self.path, folder / self.slug, symlinks=True)
+        return Example(self.slug, folder)
 
     @property
     def compose_file(self) -> Path:

@@ -28,6 +28,11 @@ RECIPE_LABEL = "io.github.docker-primer.recipe"  # hash of the stand-in's folder
 BASE_IMAGE = "debian:bookworm-slim"
 STANDINS_DIR = Path(__file__).parent / "standins"
 PULL_TIMEOUT_S = 300
+# A stand-in whose Dockerfile names MACHINE_CA_NAME gets this machine's CA bundle in its build
+# context: where the machine reaches PyPI through a certificate authority of its own, an
+# example's `pip install` inside such a stand-in then works as it does on a learner's machine.
+MACHINE_CA_BUNDLE = Path(os.environ.get("PRIMER_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt"))
+MACHINE_CA_NAME = "build-machine-ca.crt"
 
 # official tag -> folder under primer/standins/ (BASE_IMAGE is made by debootstrap instead)
 STAND_INS = {
@@ -53,11 +58,24 @@ def _docker(*args: str, timeout: float = 600, input_bytes: bytes | None = None) 
                           env={**os.environ, "DOCKER_BUILDKIT": "1"})
 
 
+def _trusts_machine_ca(image: str) -> bool:
+    return MACHINE_CA_NAME in (STANDINS_DIR / STAND_INS[image] / "Dockerfile").read_text()
+
+
+def _machine_ca_bundle() -> bytes:
+    try:
+        return MACHINE_CA_BUNDLE.read_bytes()
+    except OSError as error:
+        raise RuntimeError(f"the stand-ins that run pip need this machine's CA bundle: {error}") from error
+
+
 def recipe_hash(image: str) -> str:
     digest = hashlib.sha256()
     for path in sorted((STANDINS_DIR / STAND_INS[image]).rglob("*")):
         if path.is_file():
             digest.update(path.relative_to(STANDINS_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    if _trusts_machine_ca(image):
+        digest.update(MACHINE_CA_NAME.encode() + b"\0" + _machine_ca_bundle())
     return digest.hexdigest()[:16]
 
 
@@ -139,6 +157,8 @@ def _build_stand_in(image: str) -> None:
         shutil.copytree(source, context, dirs_exist_ok=True)
         if (source / "requirements.txt").is_file():
             _download_wheels(source / "requirements.txt", Path(context) / "wheels")
+        if _trusts_machine_ca(image):
+            (Path(context) / MACHINE_CA_NAME).write_bytes(_machine_ca_bundle())
         proc = _docker("build", "--quiet", "--label", f"{RECIPE_LABEL}={recipe_hash(image)}",
                        "--tag", image, context, timeout=900)
         if proc.returncode != 0:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import re
 import shlex
+import signal
 import socket
 import subprocess
 import tempfile
@@ -32,7 +34,7 @@ import docker
 import docker.errors
 
 from .captures import record_output
-from .compose import ComposeError, run_compose
+from .compose import ComposeError, compose_binary, run_compose
 from .examples import Example
 from .images import read_report as read_images_report
 
@@ -315,6 +317,28 @@ class ComposeProject:
         for name in self._orphaned_volumes:
             with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
                 self.client.volumes.get(name).remove()
+
+    @contextlib.contextmanager
+    def running(self, *args: str, log: Path) -> Iterator[subprocess.Popen]:
+        """A compose command that runs until stopped (`watch`, `up` without --detach), its
+        output going to `log`; stopped, with everything it started, when the block ends."""
+        with open(log, "w") as output:
+            process = subprocess.Popen(
+                [*compose_binary(), "--project-name", self.name, "-f", str(self.example.compose_file), *args],
+                cwd=self.example.path, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                start_new_session=True)  # its own group: the whole group is stopped, helpers included
+        try:
+            yield process
+        finally:
+            for sig, grace in ((signal.SIGINT, 15), (signal.SIGKILL, 5)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, sig)
+                try:
+                    process.wait(timeout=grace)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+            self._by_service.clear()
 
     def logs(self) -> str:
         proc = self.compose("logs", "--no-color", "--timestamps", check=False, timeout=30)

@@ -17,6 +17,7 @@ import sys
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import docker
 import docker.errors
@@ -27,6 +28,7 @@ from primer.examples import Example, get_example
 from primer.images import inspect_status
 from primer.images import read_report as read_images_report
 from primer.stacks import (
+    PROJECT_LABEL,
     UP_TIMEOUT_S,
     ComposeProject,
     hold_session,
@@ -41,6 +43,7 @@ _SESSION_LOCK = pytest.StashKey[object]()
 _WATCHDOG = pytest.StashKey[EngineWatchdog]()
 _SWEPT = pytest.StashKey[dict]()
 _PROJECTS = pytest.StashKey[list]()
+_BUILT = pytest.StashKey[list]()  # slugs of the examples a test built with `docker build` itself
 EXAMPLE_PROPERTY = "example"  # user_properties: each example a test brought up (tests/claims_report.py)
 
 
@@ -159,7 +162,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     projects = [p for node in item.listchain() for p in node.stash.get(_PROJECTS, [])]
-    for slug in sorted({project.example.slug for project in projects}):
+    built = [slug for node in item.listchain() for slug in node.stash.get(_BUILT, [])]
+    for slug in sorted({project.example.slug for project in projects} | set(built)):
         report.user_properties.append((EXAMPLE_PROPERTY, slug))
     if report.failed and call.when == "call":
         for project in projects:
@@ -200,8 +204,10 @@ def _project_factory(request: pytest.FixtureRequest, client) -> Iterator[Callabl
         projects = request.node.stash.setdefault(_PROJECTS, [])
 
         def start(slug: str, *services: str, up: bool = True, wait: bool = True,
-                  timeout: float = UP_TIMEOUT_S) -> ComposeProject:
+                  timeout: float = UP_TIMEOUT_S, copy_to: Path | None = None) -> ComposeProject:
             example = get_example(slug)
+            if copy_to is not None:  # a test that edits the example's files edits a copy
+                example = example.copied_to(copy_to)
             _require_image(example)
             project = ComposeProject(example, project_name(_session_id(request.config), slug, uuid.uuid4().hex[:6]),
                                      client)
@@ -209,6 +215,27 @@ def _project_factory(request: pytest.FixtureRequest, client) -> Iterator[Callabl
             return start_project(stack, project, *services, up=up, wait=wait, timeout=timeout)
 
         yield start
+
+
+@pytest.fixture
+def image_tags(request: pytest.FixtureRequest, docker_client) -> Iterator[Callable[[str], tuple[str, dict]]]:
+    """Factory for the tests that run `docker build` themselves: `image_tags("multi-stage-build")`
+    gives a tag of this session's and the label that lets the sweep find the image if the run is
+    killed; every image so tagged is removed at the end of the test."""
+    tags: list[str] = []
+    built = request.node.stash.setdefault(_BUILT, [])
+
+    def new(slug: str) -> tuple[str, dict]:
+        get_example(slug)  # a misspelt slug fails here, naming the examples there are
+        name = project_name(_session_id(request.config), slug, uuid.uuid4().hex[:6])
+        tags.append(name)
+        built.append(slug)
+        return name, {PROJECT_LABEL: name}
+
+    yield new
+    for tag in tags:
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            docker_client.images.remove(tag, force=True)
 
 
 @pytest.fixture

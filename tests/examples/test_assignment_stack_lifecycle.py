@@ -11,7 +11,7 @@ import pytest
 
 from primer import ROOT
 from primer.compose import run_compose
-from primer.stacks import wait_until
+from primer.stacks import http_get, wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -65,3 +65,28 @@ def test_postgres_data_survives_down_but_not_down_v(compose_project):
     project.compose("down", "--volumes", timeout=60)  # deletes them: a fresh, empty database
     project.up("postgres")
     assert count_notes() == "1"  # only the init script's row, written again on first start
+
+
+@pytest.mark.claim("assignment-watch-syncs-code-without-rebuild")
+def test_compose_watch_serves_an_edited_app_py_within_seconds_without_a_rebuild(compose_project, tmp_path):
+    # A copy of the example: this test edits app.py. `up=False`: `watch` starts the stack itself,
+    # as it does for a learner who types `docker compose watch`.
+    project = compose_project("assignment-stack", up=False, copy_to=tmp_path)
+    log = tmp_path / "watch.log"
+    with project.running("watch", log=log):
+        wait_until(lambda: "Watch enabled" in log.read_text(), timeout=150, interval=0.5,
+                   message=f"`docker compose watch` to start watching (its output: {log})")
+        wait_until(lambda: http_get("http://127.0.0.1:3000/healthz")[0] == 200, timeout=60,
+                   interval=0.2, message="the backend started by `watch` to answer /healthz")
+        image = project.container("backend").attrs["Image"]
+        app = project.example.path / "backend" / "app.py"
+        app.write_text(app.read_text().replace("The backend is running", "The backend is running, edited"))
+
+        def edited_page() -> bytes | None:
+            body = http_get("http://127.0.0.1:3000/")[1]  # fails while the server restarts: polled again
+            return body if b"The backend is running, edited" in body else None
+
+        wait_until(edited_page, timeout=30, interval=0.2, message=f"the edited page (watch's output: {log})")
+        project.container("backend").reload()
+        assert project.container("backend").attrs["Image"] == image, "the backend's image was rebuilt"
+        assert 'Syncing service "backend"' in log.read_text(), log.read_text()

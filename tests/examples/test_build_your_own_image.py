@@ -5,33 +5,17 @@ Compose names the image it builds `<project>-web`; every test removes its image 
 The rebuild test edits app.py in a copy of the example (tmp_path), never the example itself.
 """
 import contextlib
-import os
-import shutil
 import urllib.request
-import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import docker.errors
 import pytest
 
-from primer.examples import Example
-from primer.stacks import PROJECT_PREFIX, ComposeProject, wait_until
+from primer.stacks import wait_until
 
 pytestmark = pytest.mark.docker
 
 SLUG = "build-your-own-image"
 ORIGINAL = "Hello from an image you built yourself!\n"
-
-
-@dataclass(frozen=True)
-class CopiedExample(Example):
-    """The same example, read from a copy in another folder."""
-    copy_root: Path = Path()
-
-    @property
-    def path(self) -> Path:
-        return self.copy_root / self.slug
 
 
 def fetch(project) -> str:
@@ -61,12 +45,9 @@ def built(compose_project, docker_client):
 
 
 @pytest.fixture
-def copied(tmp_path, docker_client, request):
-    """The example copied to tmp_path and run under a project name the harness sweeps."""
-    shutil.copytree(Example(SLUG).path, tmp_path / SLUG)
-    session = os.environ["PRIMER_TEST_SESSION"]
-    name = f"{PROJECT_PREFIX}{session}-{SLUG[:20]}-{uuid.uuid4().hex[:6]}"
-    project = ComposeProject(CopiedExample(SLUG, copy_root=tmp_path), name, docker_client)
+def copied(tmp_path, compose_project, docker_client):
+    """The example copied to tmp_path (these tests edit app.py), started by the test itself."""
+    project = compose_project(SLUG, up=False, copy_to=tmp_path)
     try:
         yield project
     finally:

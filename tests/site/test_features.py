@@ -49,7 +49,7 @@ def test_the_copy_button_copies_the_example_file(loaded_page, include: pages.Who
         rf"^\s*{re.escape(include.path)}\s*$")))
     assert blocks.count() > include.nth, f"{include.page}: no code block titled {include.path}"
     block = blocks.nth(include.nth)
-    # A block inside a collapsed <details> (the assignment's probes) is copied after opening it.
+    # A block inside a collapsed <details> is copied after opening it.
     block.evaluate("el => { for (let d = el.closest('details'); d; d = d.parentElement.closest('details')) d.open = true; }")
     block.hover()
     block.locator(COPY_BUTTON).first.click()

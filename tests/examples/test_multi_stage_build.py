@@ -1,0 +1,43 @@
+"""examples/multi-stage-build, taught on docs/build-an-image.md: the shipped image has the
+compiled program and no compiler, and is smaller than the stage that built it."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from primer.builds import docker_build
+from primer.captures import record_output
+from primer.examples import get_example
+
+pytestmark = pytest.mark.docker
+
+SLUG = "multi-stage-build"
+
+
+def run(tag: str, *command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", "run", "--rm", tag, *command], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.claim("multi-stage-final-image-has-no-compiler-and-is-smaller")
+def test_the_final_stage_runs_the_program_without_the_compiler(image_tags, docker_client):
+    folder = get_example(SLUG).path
+    final, labels = image_tags(SLUG)
+    build_stage, _ = image_tags(SLUG)
+    docker_build(folder, final, labels=labels)
+    docker_build(folder, build_stage, target="build", labels=labels)
+
+    assert run(final).stdout == "Hello from a program compiled in the build stage!\n"
+    assert run(build_stage, "gcc", "--version").returncode == 0
+    no_gcc = run(final, "gcc", "--version")
+    assert no_gcc.returncode != 0 and "executable file not found" in no_gcc.stderr, no_gcc
+
+    sizes = {tag: docker_client.images.get(tag).attrs["Size"] for tag in (final, build_stage)}
+    base = docker_client.images.get("debian:bookworm-slim").attrs["Size"]
+    assert sizes[final] - base < 1_000_000, sizes  # the base and one small program
+    assert sizes[build_stage] > sizes[final] + 100_000_000, sizes  # gcc and its friends
+    listing = subprocess.run(["docker", "image", "ls", "--format", "table {{.Repository}}\t{{.Size}}",
+                              "--filter", f"reference={final}", "--filter", f"reference={build_stage}"],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+    shown = listing.replace(build_stage, "hello-build-stage").replace(final, "hello")
+    record_output("multi-stage-image-sizes", "docker image ls", shown)
