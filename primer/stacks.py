@@ -158,6 +158,24 @@ def sweep(client: docker.DockerClient, *, also_session: str | None = None) -> di
     return removed
 
 
+def remove_labelled(client: docker.DockerClient, project: str) -> None:
+    """Remove what a test made with plain `docker` commands under `--label <PROJECT_LABEL>=project`:
+    containers, then networks and volumes, then images (by id: a rebuild leaves untagged ones)."""
+    label = {"label": f"{PROJECT_LABEL}={project}"}
+    for container in client.containers.list(all=True, sparse=True, filters=label):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            container.remove(force=True, v=True)
+    for network in client.networks.list(filters=label):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            network.remove()
+    for volume in client.volumes.list(filters=label):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            volume.remove(force=True)
+    for image in client.api.images(filters=label):
+        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+            client.images.remove(image["Id"], force=True)
+
+
 _held_here: set[tuple[str, str]] = set()
 
 

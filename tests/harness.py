@@ -34,6 +34,7 @@ from primer.stacks import (
     hold_session,
     project_name,
     release_session,
+    remove_labelled,
     start_project,
     sweep,
 )
@@ -43,7 +44,7 @@ _SESSION_LOCK = pytest.StashKey[object]()
 _WATCHDOG = pytest.StashKey[EngineWatchdog]()
 _SWEPT = pytest.StashKey[dict]()
 _PROJECTS = pytest.StashKey[list]()
-_BUILT = pytest.StashKey[list]()  # slugs of the examples a test built with `docker build` itself
+_PLAIN_DOCKER = pytest.StashKey[list]()  # slugs of the examples a test ran with plain `docker` commands
 EXAMPLE_PROPERTY = "example"  # user_properties: each example a test brought up (tests/claims_report.py)
 
 
@@ -162,7 +163,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     projects = [p for node in item.listchain() for p in node.stash.get(_PROJECTS, [])]
-    built = [slug for node in item.listchain() for slug in node.stash.get(_BUILT, [])]
+    built = [slug for node in item.listchain() for slug in node.stash.get(_PLAIN_DOCKER, [])]
     for slug in sorted({project.example.slug for project in projects} | set(built)):
         report.user_properties.append((EXAMPLE_PROPERTY, slug))
     if report.failed and call.when == "call":
@@ -218,24 +219,24 @@ def _project_factory(request: pytest.FixtureRequest, client) -> Iterator[Callabl
 
 
 @pytest.fixture
-def image_tags(request: pytest.FixtureRequest, docker_client) -> Iterator[Callable[[str], tuple[str, dict]]]:
-    """Factory for the tests that run `docker build` themselves: `image_tags("multi-stage-build")`
-    gives a tag of this session's and the label that lets the sweep find the image if the run is
-    killed; every image so tagged is removed at the end of the test."""
-    tags: list[str] = []
-    built = request.node.stash.setdefault(_BUILT, [])
+def docker_names(request: pytest.FixtureRequest, docker_client) -> Iterator[Callable[[str], tuple[str, dict]]]:
+    """Factory for tests that run plain `docker` commands (build, run, network create...):
+    `docker_names("first-container")` gives a name of this session's and the label to put on
+    all they create. Everything carrying it is removed at the end of the test, and by the sweep
+    if the run is killed first."""
+    names: list[str] = []
+    built = request.node.stash.setdefault(_PLAIN_DOCKER, [])
 
     def new(slug: str) -> tuple[str, dict]:
         get_example(slug)  # a misspelt slug fails here, naming the examples there are
         name = project_name(_session_id(request.config), slug, uuid.uuid4().hex[:6])
-        tags.append(name)
+        names.append(name)
         built.append(slug)
         return name, {PROJECT_LABEL: name}
 
     yield new
-    for tag in tags:
-        with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-            docker_client.images.remove(tag, force=True)
+    for name in names:
+        remove_labelled(docker_client, name)
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ def read_status() -> tuple[int, dict]:
         with urllib.request.urlopen("http://127.0.0.1:3000/status", timeout=10) as response:
             return response.status, json.load(response)
     except urllib.error.HTTPError as error:  # 503: the body still says which database is down
-        return error.code, json.load(error)
+        with error:  # it holds the connection
+            return error.code, json.load(error)
 
 
 def all_reachable() -> dict:
@@ -156,7 +157,8 @@ def test_status_says_503_while_redis_is_stopped_and_healthz_stays_200(stack, sta
             assert (response.status, response.read()) == (200, b"ok")
         with pytest.raises(urllib.error.HTTPError) as page:
             urllib.request.urlopen("http://127.0.0.1:3000/", timeout=10)
-        assert page.value.code == 503
+        with page.value:
+            assert page.value.code == 503
     finally:
         stack.compose("start", "redis", timeout=60)
     wait_until(all_reachable, timeout=30, interval=0.5, message="redis back in /status")

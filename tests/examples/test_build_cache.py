@@ -38,8 +38,8 @@ def run(tag: str, *args: str) -> str:
 
 
 @pytest.mark.claim("build-cache-reuses-dependencies-after-code-change")
-def test_a_code_change_reuses_the_installed_dependencies(folder, image_tags):
-    tag, labels = image_tags(SLUG)
+def test_a_code_change_reuses_the_installed_dependencies(folder, docker_names):
+    tag, labels = docker_names(SLUG)
     docker_build(folder, tag, labels=labels)
     edit_code(folder)
     rebuild = docker_build(folder, tag, labels=labels)
@@ -48,8 +48,8 @@ def test_a_code_change_reuses_the_installed_dependencies(folder, image_tags):
 
 
 @pytest.mark.claim("build-cache-reinstalls-after-requirements-change")
-def test_a_change_to_requirements_installs_again(folder, image_tags):
-    tag, labels = image_tags(SLUG)
+def test_a_change_to_requirements_installs_again(folder, docker_names):
+    tag, labels = docker_names(SLUG)
     docker_build(folder, tag, labels=labels)
     with open(folder / "requirements.txt", "a") as requirements:
         requirements.write(f"# {uuid.uuid4().hex}\n")  # the file changed, the packages did not
@@ -59,8 +59,8 @@ def test_a_change_to_requirements_installs_again(folder, image_tags):
 
 
 @pytest.mark.claim("build-cache-code-first-reinstalls-on-every-change")
-def test_with_the_code_copied_first_a_code_change_installs_again(folder, image_tags):
-    tag, labels = image_tags(SLUG)
+def test_with_the_code_copied_first_a_code_change_installs_again(folder, docker_names):
+    tag, labels = docker_names(SLUG)
     docker_build(folder, tag, dockerfile="Dockerfile.code-first", labels=labels)
     edit_code(folder)
     rebuild = docker_build(folder, tag, dockerfile="Dockerfile.code-first", labels=labels)
@@ -69,11 +69,11 @@ def test_with_the_code_copied_first_a_code_change_installs_again(folder, image_t
 
 
 @pytest.mark.claim("dockerignore-keeps-files-out-of-context-and-image")
-def test_an_ignored_folder_is_neither_sent_nor_in_the_image(folder, image_tags):
+def test_an_ignored_folder_is_neither_sent_nor_in_the_image(folder, docker_names):
     venv = folder / ".venv"  # a learner's local virtualenv: big, and useless in the image
     venv.mkdir()
     (venv / "big.bin").write_bytes(b"\0" * 20_000_000)
-    tag, labels = image_tags(SLUG)
+    tag, labels = docker_names(SLUG)
     build = docker_build(folder, tag, labels=labels)
     assert build.context_bytes is not None and build.context_bytes < 100_000, build.output
     assert ".venv" not in run(tag, "ls", "-A", "/app").split()
@@ -90,8 +90,8 @@ ONLY_SETTINGS = ("CMD ", "HEALTHCHECK ", "EXPOSE ", "USER ", "ENV ", "ARG ")
 
 
 @pytest.mark.claim("image-history-shows-which-instructions-add-bytes")
-def test_history_shows_bytes_for_run_and_copy_and_none_for_settings(folder, image_tags, docker_client):
-    tag, labels = image_tags(SLUG)
+def test_history_shows_bytes_for_run_and_copy_and_none_for_settings(folder, docker_names, docker_client):
+    tag, labels = docker_names(SLUG)
     docker_build(folder, tag, labels=labels)
     base_steps = len(docker_client.images.get("python:3.11-slim").history())
     own = docker_client.images.get(tag).history()[:-base_steps]  # newest first, the base's steps last
@@ -110,8 +110,8 @@ def test_history_shows_bytes_for_run_and_copy_and_none_for_settings(folder, imag
 
 
 @pytest.mark.claim("build-arg-sets-env-in-container")
-def test_a_build_arg_reaches_the_container_only_through_env(folder, image_tags):
-    tag, labels = image_tags(SLUG)
+def test_a_build_arg_reaches_the_container_only_through_env(folder, docker_names):
+    tag, labels = docker_names(SLUG)
     docker_build(folder, tag, labels=labels)
     assert run(tag, "printenv", "APP_VERSION") == "1\n"
     docker_build(folder, tag, labels=labels, build_args={"APP_VERSION": "2"})

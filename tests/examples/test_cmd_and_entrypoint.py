@@ -21,16 +21,16 @@ def run(tag: str, *args: str) -> str:
 
 
 @pytest.mark.claim("docker-run-arguments-replace-cmd")
-def test_arguments_replace_cmd(image_tags):
-    tag, labels = image_tags(SLUG)
+def test_arguments_replace_cmd(docker_names):
+    tag, labels = docker_names(SLUG)
     docker_build(get_example(SLUG).path, tag, dockerfile="Dockerfile.cmd", labels=labels)
     assert run(tag) == "hello from CMD\n"
     assert run(tag, "echo", "something else") == "something else\n"
 
 
 @pytest.mark.claim("docker-run-arguments-append-to-entrypoint")
-def test_arguments_are_appended_to_entrypoint(image_tags):
-    tag, labels = image_tags(SLUG)
+def test_arguments_are_appended_to_entrypoint(docker_names):
+    tag, labels = docker_names(SLUG)
     docker_build(get_example(SLUG).path, tag, dockerfile="Dockerfile.entrypoint", labels=labels)
     assert run(tag) == "hello from ENTRYPOINT\n"
     assert run(tag, "world") == "hello world\n"

@@ -20,10 +20,10 @@ def run(tag: str, *command: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.claim("multi-stage-final-image-has-no-compiler-and-is-smaller")
-def test_the_final_stage_runs_the_program_without_the_compiler(image_tags, docker_client):
+def test_the_final_stage_runs_the_program_without_the_compiler(docker_names, docker_client):
     folder = get_example(SLUG).path
-    final, labels = image_tags(SLUG)
-    build_stage, _ = image_tags(SLUG)
+    final, labels = docker_names(SLUG)
+    build_stage, _ = docker_names(SLUG)
     docker_build(folder, final, labels=labels)
     docker_build(folder, build_stage, target="build", labels=labels)
 

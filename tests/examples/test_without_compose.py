@@ -1,0 +1,59 @@
+"""examples/without-compose, taught on docs/first-container.md: the two containers of its
+compose file, made with plain docker commands (commands.sh), and what happens without the
+network. commands.sh runs as shown, with this session's names put in for `demo-net` and the
+`redis` container (so that parallel runs never meet) and its label on what it creates."""
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from primer.examples import get_example
+
+pytestmark = pytest.mark.docker
+
+SLUG = "without-compose"
+
+
+def as_this_session(script: str, name: str, label: str) -> str:
+    script = script.replace("demo-net", f"{name}-net")
+    script = re.sub(r"--name redis\b", f"--name {name}", script)
+    script = re.sub(r"-h redis\b", f"-h {name}", script)
+    script = re.sub(r"(docker (?:exec|rm -f)) redis\b", rf"\1 {name}", script)
+    return script.replace("docker network create ", f"docker network create {label} ").replace(
+        "docker run ", f"docker run {label} ")
+
+
+@pytest.mark.claim("without-compose-network-and-run-reach-by-name")
+def test_the_commands_make_a_network_where_the_client_reaches_redis_by_name(docker_names):
+    name, labels = docker_names(SLUG)
+    label = " ".join(f"--label {key}={value}" for key, value in labels.items())
+    script = as_this_session((get_example(SLUG).path / "commands.sh").read_text(), name, label)
+    assert name in script and "demo-net" not in script, script
+    run = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "PONG" in run.stdout.splitlines(), run.stdout
+    leftovers = subprocess.run(["docker", "ps", "-aq", "--filter", f"name=^{name}$"], capture_output=True, text=True)
+    assert leftovers.stdout == "", "commands.sh removes its container"
+
+
+@pytest.mark.claim("without-compose-default-network-has-no-names")
+def test_without_a_network_of_your_own_the_name_is_unknown(docker_names):
+    name, labels = docker_names(SLUG)
+    label = [arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")]
+    server = subprocess.run(["docker", "run", "-d", "--name", name, *label, "redis:7"],
+                            capture_output=True, text=True, timeout=60)
+    assert server.returncode == 0, server.stderr
+    client = subprocess.run(["docker", "run", "--rm", *label, "redis:7", "redis-cli", "-h", name, "ping"],
+                            capture_output=True, text=True, timeout=60)
+    said = client.stdout + client.stderr
+    assert f"Could not connect to Redis at {name}:6379: Name or service not known" in said, said
+
+
+@pytest.mark.claim("without-compose-compose-file-reaches-by-name")
+def test_the_compose_file_does_the_same_with_no_network_command(compose_project):
+    project = compose_project(SLUG, "redis")
+    run = project.compose("run", "--rm", "--no-deps", "client")
+    assert run.stdout.strip() == "PONG", run.stdout + run.stderr
+    assert project.network_names() == [f"{project.name}_default"]
