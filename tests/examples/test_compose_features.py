@@ -47,8 +47,13 @@ def test_restart_no_leaves_a_failed_program_stopped(restarting):
 @pytest.mark.claim("restart-on-failure-restarts-after-failure")
 def test_on_failure_starts_a_failed_program_again(restarting):
     assert state(restarting, "fails-on-failure")["restarts"] >= 2
-    logs = restarting.compose("logs", "--no-color", "fails-on-failure").stdout
-    assert logs.count("started") >= 3, logs  # the first run and each restart printed it
+
+    def three_runs_logged() -> bool:  # the count goes up as a restart begins, before it prints
+        logs = restarting.compose("logs", "--no-color", "fails-on-failure").stdout
+        assert logs.count("started") >= 3, logs  # the first run and two restarts printed it
+        return True
+
+    wait_until(three_runs_logged, timeout=10, interval=0.2, message="three runs in the logs")
 
 
 @pytest.mark.claim("restart-on-failure-not-after-success")
