@@ -40,6 +40,7 @@ STAND_INS = {
     "redis:7": "redis",
     "postgres:15": "postgres",
     "mongo:7": "mongo",
+    "registry:2": "registry",
 }
 
 

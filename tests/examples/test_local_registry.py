@@ -1,0 +1,107 @@
+"""examples/local-registry, taught on docs/registry.md: tag, push, pull and digests against a
+registry:2 on 127.0.0.1:5000. The pushed repository is named after this session, so that
+parallel runs never share one."""
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from primer.builds import docker_build
+from primer.stacks import http_get, wait_until
+
+pytestmark = pytest.mark.docker
+
+SLUG = "local-registry"
+GREETING = "Hello from an image that went through a registry\n"
+
+
+def docker(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def image_id(name: str) -> str:
+    return docker("image", "inspect", "--format", "{{.Id}}", name).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def registry(module_compose_project):
+    project = module_compose_project(SLUG)
+    wait_until(lambda: http_get("http://127.0.0.1:5000/v2/")[0] == 200, timeout=30, message="the registry")
+    return project
+
+
+@pytest.fixture
+def pushed(registry, docker_names):
+    """myapp built, tagged 127.0.0.1:5000/<session's name>:1.0 and pushed: (name, push output)."""
+    local, labels = docker_names(SLUG)
+    docker_build(registry.example.path, local, labels=labels)
+    remote = f"127.0.0.1:5000/{local}:1.0"
+    assert docker("tag", local, remote).returncode == 0
+    push = docker("push", remote)
+    assert push.returncode == 0, push.stderr
+    return local, remote, push.stdout
+
+
+@pytest.mark.claim("docker-tag-adds-a-name")
+def test_tag_gives_the_same_image_a_second_name(pushed):
+    local, remote, _ = pushed
+    assert image_id(local) == image_id(remote) != ""
+
+
+@pytest.mark.claim("registry-push-then-pull-by-tag")
+def test_an_image_pushed_and_removed_comes_back_with_pull(pushed):
+    local, remote, push_output = pushed
+    assert re.search(r"^1\.0: digest: sha256:[0-9a-f]{64} size: \d+$", push_output, re.MULTILINE), push_output
+    original = image_id(remote)
+    assert docker("image", "rm", remote).returncode == 0
+    assert docker("image", "rm", local).returncode == 0
+    assert image_id(remote) == ""  # gone from this machine
+    pull = docker("pull", remote)
+    assert pull.returncode == 0 and "Status: Downloaded newer image for" in pull.stdout, pull.stdout + pull.stderr
+    assert image_id(remote) == original
+    assert docker("run", "--rm", remote).stdout == GREETING
+
+
+@pytest.mark.claim("registry-pull-by-digest")
+def test_a_digest_names_exactly_one_image(pushed):
+    _, remote, push_output = pushed
+    digest = re.search(r"digest: (sha256:[0-9a-f]{64})", push_output)[1]
+    repository = remote.rsplit(":", 1)[0]
+    assert docker("image", "rm", remote).returncode == 0
+    pull = docker("pull", f"{repository}@{digest}")
+    assert pull.returncode == 0 and f"Digest: {digest}" in pull.stdout, pull.stdout + pull.stderr
+    digests = docker("image", "inspect", "--format", "{{json .RepoDigests}}", f"{repository}@{digest}").stdout
+    assert f"{repository}@{digest}" in digests, digests
+
+
+@pytest.mark.claim("registry-catalog-lists-repository")
+def test_the_registry_lists_the_pushed_repository(pushed):
+    local, _, _ = pushed
+    status, body = http_get("http://127.0.0.1:5000/v2/_catalog")
+    assert status == 200 and f'"{local}"' in body.decode(), body
+    tags = http_get(f"http://127.0.0.1:5000/v2/{local}/tags/list")[1].decode()
+    assert '"1.0"' in tags, tags
+
+
+@pytest.mark.claim("image-name-short-for-docker-io-library")
+def test_a_short_name_is_docker_hubs_library_name():
+    assert image_id("redis:7") == image_id("docker.io/library/redis:7") != ""
+    assert image_id("python:3.11-slim") == image_id("docker.io/library/python:3.11-slim") != ""
+
+
+@pytest.mark.claim("registry-plain-http-only-on-localhost")
+def test_the_same_registry_at_another_address_needs_https(pushed, registry):
+    local, _, _ = pushed
+    container = registry.container("registry")
+    container.reload()
+    address = next(iter(container.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
+    other = f"{address}:5000/{local}:1.0"
+    assert docker("tag", local, other).returncode == 0
+    try:
+        push = docker("push", other)
+        assert push.returncode != 0
+        assert "server gave HTTP response to HTTPS client" in push.stderr, push.stderr
+    finally:
+        docker("image", "rm", other)
