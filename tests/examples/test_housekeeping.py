@@ -1,0 +1,159 @@
+"""examples/housekeeping, taught on docs/housekeeping.md: what piles up, and what each prune
+command removes. The prune commands act on everything on an engine, so they run on a private
+engine of their own (tests/reliability/private_engine.py), never on the one the other tests
+and the machine's owner use."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from primer.captures import record_output
+from primer.examples import get_example
+from tests.harness import in_ci
+from tests.reliability.private_engine import PrivateEngineUnavailable, private_engine
+
+pytestmark = pytest.mark.docker
+
+SLUG = "housekeeping"
+
+
+def anonymous_volume(project) -> str:
+    container = project.container("cache")
+    container.reload()
+    (mount,) = [m for m in container.attrs["Mounts"] if m["Destination"] == "/data"]
+    return mount["Name"]
+
+
+def volume_exists(client, name: str) -> bool:
+    return any(volume.name == name for volume in client.volumes.list())
+
+
+@pytest.mark.claim("housekeeping-down-leaves-anonymous-volume")
+def test_down_leaves_the_anonymous_volume_and_up_makes_another(compose_project, docker_client):
+    project = compose_project(SLUG)
+    first = anonymous_volume(project)
+    project.compose("down", timeout=60)  # no -v
+    assert volume_exists(docker_client, first)
+    dangling = {v.name for v in docker_client.volumes.list(filters={"dangling": True})}
+    assert first in dangling
+    project.up()
+    second = anonymous_volume(project)
+    assert second != first and volume_exists(docker_client, first)
+
+
+@pytest.mark.claim("housekeeping-down-v-removes-anonymous-volume")
+def test_down_v_removes_the_anonymous_volume(compose_project, docker_client):
+    project = compose_project(SLUG)
+    volume = anonymous_volume(project)
+    project.compose("down", "-v", timeout=60)
+    assert not volume_exists(docker_client, volume)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    try:
+        with private_engine() as engine:
+            engine.load_image("debian:bookworm-slim")
+            yield engine
+    except PrivateEngineUnavailable as error:
+        if in_ci():
+            pytest.fail(f"CI=true: {error}", pytrace=False)
+        pytest.skip(str(error))
+
+
+def on(engine, *args: str, check: bool = True) -> str:
+    proc = subprocess.run(["docker", "--host", engine.host, *args], capture_output=True, text=True, timeout=300,
+                          env={"DOCKER_BUILDKIT": "1", "PATH": "/usr/local/bin:/usr/bin:/bin"})
+    if check:
+        assert proc.returncode == 0, (args, proc.stderr)
+    return proc.stdout
+
+
+def inventory(engine) -> dict[str, set[str]]:
+    def names(*args: str) -> set[str]:
+        return set(on(engine, *args).split())
+    return {"stopped": names("ps", "-a", "--filter", "status=exited", "--format", "{{.Names}}"),
+            "networks": names("network", "ls", "--filter", "type=custom", "--format", "{{.Name}}"),
+            "dangling images": names("images", "--filter", "dangling=true", "--format", "{{.ID}}"),
+            "volumes": names("volume", "ls", "--format", "{{.Name}}"),
+            "build cache": {line for line in on(engine, "builder", "du").splitlines()[1:] if line.strip()
+                            and not line.startswith(("Shared:", "Private:", "Reclaimable:", "Total:"))}}
+
+
+def make_clutter(engine, context) -> dict[str, set[str]]:
+    """What a few days of work leave on an engine, made on the private one."""
+    (context / "Dockerfile").write_text((get_example(SLUG).path / "Dockerfile").read_text())
+    on(engine, "build", "-t", "myimage", str(context))
+    (context / "Dockerfile").write_text((context / "Dockerfile").read_text().replace("once", "twice"))
+    on(engine, "build", "-t", "myimage", str(context))  # the first build's image: dangling now
+    on(engine, "network", "create", "old-network")
+    on(engine, "volume", "create", "named-data")
+    on(engine, "run", "--name", "stopped-container", "-v", "/data", "debian:bookworm-slim", "true")
+    on(engine, "rm", "stopped-container")  # its anonymous volume stays, as after a plain `down`
+    on(engine, "run", "--name", "another-stopped-one", "debian:bookworm-slim", "true")
+    return inventory(engine)
+
+
+@pytest.fixture(scope="module")
+def clutter(engine, tmp_path_factory):
+    return make_clutter(engine, tmp_path_factory.mktemp("housekeeping"))
+
+
+@pytest.mark.claim("system-df-shows-what-uses-space")
+def test_system_df_lists_images_containers_volumes_and_build_cache(engine, clutter):
+    df = on(engine, "system", "df")
+    kinds = [line.split("  ")[0] for line in df.splitlines()[1:]]
+    assert kinds == ["Images", "Containers", "Local Volumes", "Build Cache"], df
+    assert "RECLAIMABLE" in df.splitlines()[0], df
+    record_output("housekeeping-system-df", "docker system df", df)
+    verbose = on(engine, "system", "df", "-v")
+    for part in ("Images space usage:", "Containers space usage:", "Local Volumes space usage:",
+                 "Build cache usage:", "myimage", "named-data"):
+        assert part in verbose, verbose
+
+
+@pytest.mark.claim("system-prune-keeps-volumes")
+def test_system_prune_removes_stopped_containers_networks_dangling_images_and_cache_not_volumes(engine, clutter):
+    assert all(clutter[kind] for kind in ("stopped", "networks", "dangling images", "volumes", "build cache")), clutter
+    output = on(engine, "system", "prune", "--force")
+    after = inventory(engine)
+    assert after["stopped"] == set() and after["networks"] == set() and after["dangling images"] == set(), after
+    # What is left of the build cache is shared with the image still tagged (`*` after its size).
+    assert len(after["build cache"]) < len(clutter["build cache"]), (clutter, after)
+    assert all(line.split()[2].endswith("*") for line in after["build cache"]), after["build cache"]
+    assert after["volumes"] == clutter["volumes"], after  # volumes hold data: not without --volumes
+    assert "myimage:latest" in on(engine, "images", "--format", "{{.Repository}}:{{.Tag}}"), "a tagged image stays"
+    assert "Total reclaimed space" in output, output
+
+
+@pytest.mark.claim("volume-prune-anonymous-only")
+def test_volume_prune_removes_anonymous_volumes_and_all_removes_named_ones(engine, clutter):
+    on(engine, "system", "prune", "--force")  # no container uses the volumes any more
+    on(engine, "volume", "prune", "--force")
+    left = inventory(engine)["volumes"]
+    assert left == {"named-data"}, left
+    on(engine, "volume", "prune", "--all", "--force")
+    assert inventory(engine)["volumes"] == set()
+
+
+@pytest.mark.claim("prune-commands-each-remove-their-kind")
+def test_each_prune_command_removes_what_the_table_says(engine, tmp_path):
+    on(engine, "system", "prune", "--all", "--volumes", "--force")  # a clean engine: only this test's clutter
+    engine.load_image("debian:bookworm-slim")
+    before = make_clutter(engine, tmp_path)
+    on(engine, "container", "prune", "--force")
+    after_containers = inventory(engine)
+    assert after_containers["stopped"] == set() and after_containers["dangling images"] == before["dangling images"]
+    on(engine, "image", "prune", "--force")
+    after_images = inventory(engine)
+    assert after_images["dangling images"] == set() and after_images["networks"] == before["networks"]
+    assert "myimage:latest" in on(engine, "images", "--format", "{{.Repository}}:{{.Tag}}")
+    on(engine, "image", "prune", "--all", "--force")  # no container uses any image now
+    assert on(engine, "images", "--quiet") == ""
+    on(engine, "builder", "prune", "--force")
+    assert inventory(engine)["build cache"] == set()
+    on(engine, "system", "prune", "--volumes", "--force")
+    left = inventory(engine)
+    assert left["networks"] == set(), left
+    assert left["volumes"] == {"named-data"}, left  # --volumes prunes as `volume prune` does: anonymous ones
