@@ -12,5 +12,6 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = Path(os.environ.get("PRIMER_EXAMPLES_DIR") or ROOT / "examples").resolve()
 DOCS_DIR = ROOT / "docs"
 TESTS_DIR = ROOT / "tests"
-REPORTS_DIR = ROOT / "reports"
+# PRIMER_REPORTS_DIR: `scripts/check` records its run apart, leaving the site's reports alone.
+REPORTS_DIR = Path(os.environ.get("PRIMER_REPORTS_DIR") or ROOT / "reports").resolve()
 COMPOSE_FILE_NAME = "docker-compose.yml"
