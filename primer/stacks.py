@@ -112,21 +112,24 @@ def sweep(client: docker.DockerClient, *, also_session: str | None = None) -> di
     """Remove containers, networks and volumes of our projects whose session is gone.
 
     Only resources labelled with a Compose project named `primer-t-<session>-...` are
-    considered, so nothing a user made is touched.
+    considered, so nothing a user made is touched; and the projects named as an example's
+    folder that a dead session noted it had started (`as_a_learner`).
     """
     alive: dict[str, bool] = {}
 
-    def doomed(labels: dict | None) -> bool:
-        session = session_of_project((labels or {}).get(PROJECT_LABEL))
-        if session is None:
-            return False
+    def doomed_session(session: str) -> bool:
         if session == also_session:
             return True
         if session not in alive:
             alive[session] = session_alive(session)
         return not alive[session]
 
+    def doomed(labels: dict | None) -> bool:
+        session = session_of_project((labels or {}).get(PROJECT_LABEL))
+        return session is not None and doomed_session(session)
+
     removed = {"containers": 0, "networks": 0, "volumes": 0, "images": 0}
+    _sweep_learner_projects(client, doomed_session)
     # sparse: one list call, no inspect per container, which raised NotFound (and crashed the
     # session) when another session removed a listed container meanwhile (tests/reliability).
     for container in client.containers.list(all=True, sparse=True, filters={"label": PROJECT_LABEL}):
@@ -174,6 +177,46 @@ def remove_labelled(client: docker.DockerClient, project: str) -> None:
     for image in client.api.images(filters=label):
         with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
             client.images.remove(image["Id"], force=True)
+
+
+def _learner_note(slug: str) -> Path:
+    return _LOCK_DIR / f"learner-{slug}.session"
+
+
+class ProjectInTheWay(RuntimeError):
+    """A project named as an example's folder exists on the engine, and is not one of ours."""
+
+
+@contextlib.contextmanager
+def as_a_learner(example: Example, folder: Path, client: docker.DockerClient, session_id: str) -> Iterator[Path]:
+    """The example copied to `folder/<slug>`, to be run there as a learner runs it: plain
+    `docker compose` in that folder, with no --project-name and no -f. Its project is then
+    named `<slug>`, as the learner's is, so: one session at a time (a machine-wide lock),
+    never over a project of that name that is not ours, and a note for the sweep in case this
+    run is killed before it removes what it started. Everything is removed when the block ends."""
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(machine_lock("learner", example.slug, PORT_LOCK_TIMEOUT_S))
+        for port in example.fixed_host_ports():
+            stack.enter_context(machine_lock("port", str(port), PORT_LOCK_TIMEOUT_S))
+        note = _learner_note(example.slug)
+        label = {"label": f"{PROJECT_LABEL}={example.slug}"}
+        if not note.exists() and (client.containers.list(all=True, sparse=True, filters=label)
+                                  or client.volumes.list(filters=label) or client.networks.list(filters=label)):
+            raise ProjectInTheWay(
+                f"a Compose project named {example.slug!r} already exists on this engine and was not made by "
+                f"these tests; run `docker compose down` in that example's folder, then run the tests again")
+        note.write_text(session_id)
+        stack.callback(note.unlink, missing_ok=True)
+        stack.callback(remove_labelled, client, example.slug)
+        yield example.copied_to(folder).path
+
+
+def _sweep_learner_projects(client: docker.DockerClient, doomed_session: Callable[[str], bool]) -> None:
+    for note in _LOCK_DIR.glob("learner-*.session"):
+        with contextlib.suppress(OSError):
+            if doomed_session(note.read_text().strip()):
+                remove_labelled(client, note.name.removeprefix("learner-").removesuffix(".session"))
+                note.unlink()
 
 
 _held_here: set[tuple[str, str]] = set()

@@ -30,6 +30,7 @@ from primer.images import read_report as read_images_report
 from primer.stacks import (
     PROJECT_LABEL,
     UP_TIMEOUT_S,
+    as_a_learner,
     ComposeProject,
     hold_session,
     project_name,
@@ -237,6 +238,24 @@ def docker_names(request: pytest.FixtureRequest, docker_client) -> Iterator[Call
     yield new
     for name in names:
         remove_labelled(docker_client, name)
+
+
+@pytest.fixture
+def learner_folder(request: pytest.FixtureRequest, docker_client, tmp_path) -> Iterator[Callable[[str], Path]]:
+    """Factory: `learner_folder("named-volume")` is a copy of the example in a folder of that
+    name, for tests that run `docker compose` there as a learner does (primer.stacks.as_a_learner),
+    so that the names Compose derives from the folder are the learner's."""
+    with contextlib.ExitStack() as stack:
+        plain = request.node.stash.setdefault(_PLAIN_DOCKER, [])
+
+        def copy(slug: str) -> Path:
+            example = get_example(slug)
+            _require_image(example)
+            plain.append(slug)
+            return stack.enter_context(as_a_learner(example, tmp_path / uuid.uuid4().hex[:6], docker_client,
+                                                    _session_id(request.config)))
+
+        yield copy
 
 
 @pytest.fixture
