@@ -30,8 +30,8 @@ from primer.images import read_report as read_images_report
 from primer.stacks import (
     PROJECT_LABEL,
     UP_TIMEOUT_S,
-    as_a_learner,
     ComposeProject,
+    as_a_learner,
     hold_session,
     project_name,
     release_session,
