@@ -160,6 +160,7 @@ def read_report(path: Path | None = None) -> dict:
 
 _MARK_TEXT = {"verified": "✓ verified", "failed": "✗ failed", "skipped": "not verified", None: "not verified yet"}
 _UNCHECKED_TEXT = "not checked here"
+STAND_IN_TEXT = "✓ on a stand-in"
 # Between a mark's word and its details when they are read as one (a screen reader, no CSS);
 # the tooltip leaves it out.
 _SEPARATOR = '<span class="claim-mark__separator"> · </span>'
@@ -185,6 +186,12 @@ def mark_html(entry: dict | None, *, subject: str = "claim", claim_id: str = "")
     result = entry.get("result")
     text = _MARK_TEXT.get(result, "not verified yet")
     details = []
+    stand_in_for = entry.get("stand_in_for") or {}
+    if result == "verified" and stand_in_for:
+        # The statement is about an official image, and this run had only its stand-in.
+        text = STAND_IN_TEXT
+        details += [f"checked on a stand-in for {image}, built from {built_from}, not on the official image"
+                    for image, built_from in stand_in_for.items()]
     if entry.get("reason"):
         details.append(("not verified: " if result == "skipped" else "") + entry["reason"])
     if entry.get("time"):

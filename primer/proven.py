@@ -16,6 +16,14 @@ _UNCHECKED_COMMENT = re.compile(comment("unchecked", "reason"))
 _RESULT = {"verified": "✓ verified", "failed": "✗ failed", "skipped": "not verified"}
 
 
+def _result(entry: dict) -> str:
+    from .claims import STAND_IN_TEXT
+
+    if entry.get("result") == "verified" and entry.get("stand_in_for"):
+        return f"{STAND_IN_TEXT} ({', '.join(entry['stand_in_for'])})"
+    return _RESULT.get(entry.get("result", ""), "not verified yet")
+
+
 def _link(page: Path, here: Path, docs_dir: Path, anchor: str = "") -> str:
     relative = page.relative_to(docs_dir).as_posix()
     depth = len(here.relative_to(docs_dir).parts) - 1
@@ -46,10 +54,13 @@ def render_proven(markdown: str, report: dict, here: Path, docs_dir: Path = DOCS
     for claim_id, where in made.items():
         pages.setdefault(where.path, []).append(claim_id)
     results = [entries.get(claim_id, {}).get("result") for claim_id in made]
+    on_stand_ins = sum(1 for claim_id in made if entries.get(claim_id, {}).get("result") == "verified"
+                       and entries[claim_id].get("stand_in_for"))
     lines = [f"The last test run, on {report.get('time', '?')[:10]}: Docker Engine {report.get('engine', '?')} "
              f"(containerd {report.get('containerd', '?')}, buildx {report.get('buildx', '?')}), "
              f"Compose {report.get('compose', '?')}. Of {len(made)} statements that a test checks, "
-             f"{results.count('verified')} are verified, {results.count('failed')} failed and "
+             f"{results.count('verified')} are verified ({on_stand_ins} of them, statements about an official image, "
+             f"on its stand-in only), {results.count('failed')} failed and "
              f"{len(made) - results.count('verified') - results.count('failed')} are not verified.",
              "", "| page | statements checked | verified | failed | not verified | not checked here |",
              "|---|---:|---:|---:|---:|---:|"]
@@ -64,7 +75,7 @@ def render_proven(markdown: str, report: dict, here: Path, docs_dir: Path = DOCS
     for claim_id, where in sorted(made.items(), key=lambda item: (item[1].path.name, item[1].line)):
         entry = entries.get(claim_id, {})
         lines.append(f"| [{claim_id}]({_link(where.path, here, docs_dir, f'claim-{claim_id}')}) "
-                     f"| {_RESULT.get(entry.get('result', ''), 'not verified yet')} | {entry.get('time', '')[:10]} "
+                     f"| {_result(entry)} | {entry.get('time', '')[:10]} "
                      f"| {entry.get('engine', '')} | {_images(entry)} |")
     lines += ["", "Statements marked *not checked here* hold somewhere this site's tests cannot go: "
               + "; ".join(f"*{reason}*: {why}" for reason, why in UNCHECKED.items()) + "."]

@@ -16,18 +16,24 @@ from primer.examples import Example
 from primer.images import read_report as read_images_report
 from tests.harness import EXAMPLE_PROPERTY
 
-_results: dict[str, dict] = {}  # node id -> {"outcome", "reason", "claims", "examples"}
+_results: dict[str, dict] = {}  # node id -> {"outcome", "reason", "claims", "examples", "about"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for mark in item.iter_markers("claim"):
             item.user_properties.append(("claim", mark.args[0]))
+            # about=["postgres:15"]: the claim states how that official image behaves, so a
+            # run on its stand-in proves it of the stand-in only, and the mark says so.
+            for image in mark.kwargs.get("about", []):
+                item.user_properties.append(("claim-about", f"{mark.args[0]}={image}"))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    entry = _results.setdefault(report.nodeid, {"outcome": "passed", "reason": "", "claims": [], "examples": []})
+    entry = _results.setdefault(report.nodeid, {"outcome": "passed", "reason": "", "claims": [], "examples": [],
+                                                "about": []})
     entry["claims"] = sorted({value for key, value in report.user_properties if key == "claim"})
+    entry["about"] = sorted({value for key, value in report.user_properties if key == "claim-about"})
     # Attributed by the fixture that brought the example up, whatever the test file is named.
     entry["examples"] = sorted(set(entry["examples"]) | {value for key, value in report.user_properties
                                                           if key == EXAMPLE_PROPERTY})
@@ -118,6 +124,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             for slug in _results[node_id]["examples"]:
                 images.update(_images_of(slug, statuses))
         claims[claim_id] = _summarise(sorted(node_ids), stamp, images)
+        about = {pair.split("=", 1)[1] for node_id in node_ids for pair in _results[node_id]["about"]
+                 if pair.split("=", 1)[0] == claim_id}
+        stand_ins = {image: statuses[image].built_from for image in sorted(about)
+                     if image in statuses and statuses[image].kind == "stand-in"}
+        if stand_ins:
+            claims[claim_id]["stand_in_for"] = stand_ins
     for slug, node_ids in by_example.items():
         examples[slug] = _summarise(sorted(node_ids), stamp, _images_of(slug, statuses))
 

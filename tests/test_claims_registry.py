@@ -62,3 +62,13 @@ def test_a_test_naming_a_claim_no_page_makes_is_reported_with_its_location(tmp_p
     problems = claims.consistency_problems({}, claims.tested_claims(tmp_path))
     assert problems == [f"{test_file}:3: test {test_file}::test_x names claim 'ghost-claim', which no page "
                         "makes (add <!-- claim: ghost-claim --> before the statement)"]
+
+
+def test_a_claim_about_an_official_image_run_on_its_stand_in_never_reads_verified():
+    from primer.claims import mark_html
+
+    html = mark_html({"result": "verified", "time": "2026-12-01T10:00:00", "engine": "28.5.2",
+                      "stand_in_for": {"postgres:15": "debian bookworm package postgresql-15"}}, claim_id="x")
+    word = html.split("<span class=\"claim-mark__details\">")[0].rsplit(">", 1)[1]  # what the reader sees
+    assert word == "✓ on a stand-in", html
+    assert "checked on a stand-in for postgres:15, built from debian bookworm package postgresql-15" in html

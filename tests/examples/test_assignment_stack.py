@@ -60,12 +60,12 @@ def test_backend_pings_redis_by_service_name(status):
     assert status["redis"] == {"address": "redis:6379", "ok": True, "detail": "PING -> True"}, status
 
 
-@pytest.mark.claim("assignment-backend-reaches-mongo")
+@pytest.mark.claim("assignment-backend-reaches-mongo", about=["mongo:7"])
 def test_backend_says_hello_to_mongo_by_service_name(status):
     assert status["mongo"] == {"address": "mongo:27017", "ok": True, "detail": "ping -> ok: 1"}, status
 
 
-@pytest.mark.claim("assignment-postgres-password-is-checked")
+@pytest.mark.claim("assignment-postgres-password-is-checked", about=["postgres:15"])
 def test_postgres_refuses_a_wrong_password(stack):
     """The login is real: psycopg, from the backend's container, with a wrong password is refused."""
     code = ("import psycopg\n"
@@ -78,7 +78,7 @@ def test_postgres_refuses_a_wrong_password(stack):
     assert 'password authentication failed for user "app"' in result.output, result.output
 
 
-@pytest.mark.claim("assignment-postgres-runs-init-scripts")
+@pytest.mark.claim("assignment-postgres-runs-init-scripts", about=["postgres:15"])
 def test_postgres_ran_the_init_script_on_first_start(stack):
     result = stack.exec("postgres", ["psql", "-U", "app", "-d", "app", "-tAc", "SELECT text FROM notes"])
     assert result.exit_code == 0, result.output
@@ -133,7 +133,7 @@ def test_backend_runs_as_an_ordinary_user_who_cannot_change_its_code(stack):
     assert write.exit_code != 0 and "Permission denied" in write.output, write.output
 
 
-@pytest.mark.claim("assignment-mongo-healthcheck-uses-mongosh")
+@pytest.mark.claim("assignment-mongo-healthcheck-uses-mongosh", about=["mongo:7"])
 def test_mongo_is_healthy_by_its_mongosh_ping_and_the_backend_waited_for_it(stack):
     mongo = stack.container("mongo")
     mongo.reload()

@@ -40,7 +40,7 @@ def test_compose_up_at_the_repository_root_serves_status(compose_project):
                     check=False, timeout=60)
 
 
-@pytest.mark.claim("assignment-data-survives-down-but-not-down-v")
+@pytest.mark.claim("assignment-data-survives-down-but-not-down-v", about=["postgres:15"])
 def test_postgres_data_survives_down_but_not_down_v(compose_project):
     # Its own stack (function scope): this test takes the stack down and up again. Only the
     # service that owns the volume is started (`up postgres`); `down` and `down -v` act on the

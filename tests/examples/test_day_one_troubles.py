@@ -54,7 +54,7 @@ def test_no_engine_at_the_address_says_cannot_connect(tmp_path):
     assert proc.stderr.strip() == f"Cannot connect to the Docker daemon at {address}. Is the docker daemon running?"
 
 
-@pytest.mark.claim("trouble-exits-at-once")
+@pytest.mark.claim("trouble-exits-at-once", about=["python:3.11-slim"])
 def test_a_container_that_exits_at_once_shows_its_code_and_its_error(compose_project):
     project = compose_project("exits-at-once", wait=False)
     container = project.container("app")

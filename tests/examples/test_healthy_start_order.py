@@ -51,7 +51,7 @@ def test_compose_logs_shows_what_the_app_printed(stack):
     assert "app-1  | db answered at start: yes" in logs, logs
 
 
-@pytest.mark.claim("postgres-image-is-postgres-15")
+@pytest.mark.claim("postgres-image-is-postgres-15", about=["postgres:15"])
 def test_the_postgres_image_runs_postgresql_15(stack):
     project = stack
     result = project.exec("db", ["postgres", "--version"])
@@ -68,7 +68,7 @@ def test_compose_puts_every_service_on_one_project_network(stack):
         assert list(networks) == [f"{project.name}_default"], networks
 
 
-@pytest.mark.claim("postgres-password-from-secret-file")
+@pytest.mark.claim("postgres-password-from-secret-file", about=["postgres:15"])
 def test_postgres_takes_its_password_from_the_secret_file(stack):
     password = (stack.example.path / "db_password.txt").read_text().strip()
     # Over the network address, as another container connects (the image trusts 127.0.0.1).

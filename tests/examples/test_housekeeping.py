@@ -29,7 +29,7 @@ def volume_exists(client, name: str) -> bool:
     return any(volume.name == name for volume in client.volumes.list())
 
 
-@pytest.mark.claim("housekeeping-down-leaves-anonymous-volume")
+@pytest.mark.claim("housekeeping-down-leaves-anonymous-volume", about=["redis:7"])
 def test_down_leaves_the_anonymous_volume_and_up_makes_another(compose_project, docker_client):
     project = compose_project(SLUG)
     first = anonymous_volume(project)

@@ -50,7 +50,7 @@ def test_tag_gives_the_same_image_a_second_name(pushed):
     assert image_id(local) == image_id(remote) != ""
 
 
-@pytest.mark.claim("registry-push-then-pull-by-tag")
+@pytest.mark.claim("registry-push-then-pull-by-tag", about=["registry:2"])
 def test_an_image_pushed_and_removed_comes_back_with_pull(pushed):
     local, remote, push_output = pushed
     assert re.search(r"^1\.0: digest: sha256:[0-9a-f]{64} size: \d+$", push_output, re.MULTILINE), push_output
@@ -64,7 +64,7 @@ def test_an_image_pushed_and_removed_comes_back_with_pull(pushed):
     assert docker("run", "--rm", remote).stdout == GREETING
 
 
-@pytest.mark.claim("registry-pull-by-digest")
+@pytest.mark.claim("registry-pull-by-digest", about=["registry:2"])
 def test_a_digest_names_exactly_one_image(pushed):
     _, remote, push_output = pushed
     digest = re.search(r"digest: (sha256:[0-9a-f]{64})", push_output)[1]
@@ -76,7 +76,7 @@ def test_a_digest_names_exactly_one_image(pushed):
     assert f"{repository}@{digest}" in digests, digests
 
 
-@pytest.mark.claim("registry-catalog-lists-repository")
+@pytest.mark.claim("registry-catalog-lists-repository", about=["registry:2"])
 def test_the_registry_lists_the_pushed_repository(pushed):
     local, _, _ = pushed
     status, body = http_get("http://127.0.0.1:5000/v2/_catalog")
@@ -91,7 +91,7 @@ def test_a_short_name_is_docker_hubs_library_name():
     assert image_id("python:3.11-slim") == image_id("docker.io/library/python:3.11-slim") != ""
 
 
-@pytest.mark.claim("registry-plain-http-only-on-localhost")
+@pytest.mark.claim("registry-plain-http-only-on-localhost", about=["registry:2"])
 def test_the_same_registry_at_another_address_needs_https(pushed, registry):
     local, _, _ = pushed
     container = registry.container("registry")

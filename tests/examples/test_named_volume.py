@@ -51,7 +51,7 @@ def test_compose_names_the_volume_after_the_project(compose_project):
     assert project.volume_names() == [f"{project.name}_redis-data"]
 
 
-@pytest.mark.claim("redis-image-is-redis-7")
+@pytest.mark.claim("redis-image-is-redis-7", about=["redis:7"])
 def test_the_redis_image_runs_redis_7(compose_project):
     project = compose_project("named-volume")
     result = project.exec("redis", ["redis-server", "--version"])
@@ -59,7 +59,7 @@ def test_the_redis_image_runs_redis_7(compose_project):
     assert "v=7." in result.output, result.output
 
 
-@pytest.mark.claim("official-images-declare-data-folders")
+@pytest.mark.claim("official-images-declare-data-folders", about=["redis:7", "postgres:15", "mongo:7"])
 @pytest.mark.parametrize("image, folder", [
     ("redis:7", "/data"),
     ("postgres:15", "/var/lib/postgresql/data"),

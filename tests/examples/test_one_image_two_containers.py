@@ -25,7 +25,7 @@ def test_a_file_written_in_one_container_is_not_in_the_other(stack):
     assert "No such file or directory" in result.output, result.output
 
 
-@pytest.mark.claim("python-image-is-debian-plus-python")
+@pytest.mark.claim("python-image-is-debian-plus-python", about=["python:3.11-slim"])
 def test_the_python_image_is_debian_with_python_3_11(stack):
     result = stack.exec("first", ["python", "--version"])
     assert result.exit_code == 0, result.output

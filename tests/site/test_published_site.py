@@ -52,6 +52,9 @@ def test_every_claim_on_the_built_site_shows_what_the_report_holds(built_site: P
         assert kind == KIND_OF.get((entry or {}).get("result"), "unverified"), f"{where}: {claim_id}: {kind} vs {entry}"
         if entry and entry.get("result") == "verified":
             assert f"checked {entry['time'][:10]} · engine {entry['engine']}" in text, f"{where}: {claim_id}: {text!r}"
+            for image in entry.get("stand_in_for", {}):  # about an official image, run on its stand-in
+                assert text.startswith("✓ on a stand-in") and f"checked on a stand-in for {image}" in text, \
+                    f"{where}: {claim_id} reads as verified on {image} itself: {text!r}"
 
 
 def test_in_ci_every_mark_names_this_runs_engine(built_site: Path, docker_client):
