@@ -71,7 +71,7 @@ def test_a_detached_server_with_a_port_and_a_folder_and_its_everyday_commands(la
     name, label = labelled
     site = get_example(SLUG).path / "site"
     with machine_lock("port", str(PORT), 120):
-        run = docker("run", "-d", "--init", "--name", name, *label, "-p", f"127.0.0.1:{PORT}:8000",
+        run = docker("run", "-d", "--init", "--name", name, *label, "-p", f"127.0.0.1:{PORT}:8000", "-e", "GREETING=hello",
                      "-v", f"{site}:/srv:ro", "-w", "/srv", "python:3.11-slim", "python", "-m", "http.server", "8000")
         assert run.returncode == 0 and len(run.stdout.strip()) == 64, run  # the new container's id
         page = wait_until(lambda: http_get(f"http://127.0.0.1:{PORT}/")[1], timeout=30, message="the server")
@@ -83,6 +83,7 @@ def test_a_detached_server_with_a_port_and_a_folder_and_its_everyday_commands(la
         assert '"GET / HTTP/1.1" 200' in logs.stdout + logs.stderr, logs
         listing = docker("exec", name, "ls", "/srv")
         assert listing.stdout == "index.html\n", listing
+        assert docker("exec", name, "printenv", "GREETING").stdout == "hello\n"
 
         assert docker("stop", name).returncode == 0
         assert docker("ps", "--filter", f"name=^{name}$", "--format", "{{.Names}}").stdout == ""
@@ -104,7 +105,7 @@ def test_docker_stop_is_quick_with_init_and_waits_without(labelled):
         started = docker("run", "-d", *extra, "--name", container, *label, "python:3.11-slim",
                          "python", "-m", "http.server", "8000")
         assert started.returncode == 0, started
-        assert docker("stop", "--time", "3", container).returncode == 0
+        assert docker("stop", "--timeout", "3", container).returncode == 0
         code = docker("inspect", "--format", "{{.State.ExitCode}}", container).stdout.strip()
         assert code == str(expected_code), (extra, code)
 

@@ -98,10 +98,12 @@ def test_the_same_registry_at_another_address_needs_https(pushed, registry):
     container.reload()
     address = next(iter(container.attrs["NetworkSettings"]["Networks"].values()))["IPAddress"]
     other = f"{address}:5000/{local}:1.0"
-    assert docker("tag", local, other).returncode == 0
+    by_name = f"localhost:5000/{local}:1.0"  # another loopback name: plain HTTP too
+    assert docker("tag", local, other).returncode == 0 and docker("tag", local, by_name).returncode == 0
     try:
+        assert docker("push", by_name).returncode == 0
         push = docker("push", other)
         assert push.returncode != 0
         assert "server gave HTTP response to HTTPS client" in push.stderr, push.stderr
     finally:
-        docker("image", "rm", other)
+        docker("image", "rm", other, by_name)
