@@ -37,10 +37,15 @@ class Statement:
 def statements(page: Path) -> list[Statement]:
     text = page.read_text(encoding="utf-8")
     found = []
+    all_lines = text.splitlines()
     for claim_id, where in claims_in_markdown(text, page).items():
-        lines = text.splitlines()[where.line:]  # the lines after the marker
+        own_line = all_lines[where.line - 1]
+        rest = re.sub(r"<!--.*?-->", "", own_line).strip()
+        if rest:  # a marker inside a line (a table row): the statement is that line
+            found.append(Statement(claim_id, page.stem, _plain(rest.strip("| ").replace(" | ", ": "))))
+            continue
         paragraph = []
-        for line in lines:
+        for line in all_lines[where.line:]:  # the paragraph after the marker's own line
             if not line.strip() or line.lstrip().startswith("<!--"):
                 break
             paragraph.append(line.strip())
@@ -50,7 +55,7 @@ def statements(page: Path) -> list[Statement]:
 
 def _plain(markdown: str) -> str:
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", markdown)  # links: their words
-    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+    text = " ".join(re.sub(r"<(https?://[^>]+)>", r"\1", text).split())
     return text if len(text) <= SENTENCE_WIDTH else text[:SENTENCE_WIDTH - 1].rstrip() + "…"
 
 

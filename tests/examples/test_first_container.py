@@ -60,8 +60,9 @@ def test_docker_run_returns_the_exit_code_of_the_containers_command(labelled):
     assert 'exec: "nosuchcommand": executable file not found in $PATH' in missing.stderr, missing.stderr
     failed = docker("run", "--name", name, *label, "debian:bookworm-slim", "ls", "/nonexistent")
     assert failed.returncode == 2 and "No such file or directory" in failed.stderr, failed
-    status = docker("ps", "-a", "--filter", f"name=^{name}$", "--format", "{{.Status}}").stdout
-    assert status.startswith("Exited (2)"), status
+    # `docker run` has returned; the engine records the container as exited a moment later.
+    wait_until(lambda: docker("ps", "-a", "--filter", f"name=^{name}$", "--format", "{{.Status}}").stdout
+               .startswith("Exited (2)"), timeout=10, interval=0.1, message=f"{name} listed as Exited (2)")
     logs = docker("logs", name)
     assert "ls: cannot access '/nonexistent': No such file or directory" in logs.stderr, logs
 
