@@ -5,10 +5,10 @@
 1. a Docker engine that answers (primer.provision), then the images the examples need
    (primer.images);
 2. the proofs: the tests of the examples and of every claim, on the real engine; they write
-   this run's reports (claims, captured output). With them, every test that needs no built
-   site (the tooling's own, lint), whose work fills the proofs' waits for the engine;
+   this run's reports (claims, captured output);
 3. the site, built strictly into site/ from those reports: the site readers browse;
-4. the checks of the built site (browser tests, page weight) on that very site/.
+4. the rest: the checks of the built site (browser tests, page weight) on that very site/,
+   and the tests of the tooling itself.
 
 Arguments go to pytest in both test phases (`-k ports`; `-m slow` is combined with each
 phase's own selection). A phase that selects nothing is fine as long as the other ran tests.
@@ -24,10 +24,11 @@ from . import ROOT
 from .engine import ENGINE_LOST_EXIT
 from .site import SITE_DIR, SiteBuildError, build_site
 
-# (name, marker expression): the proofs (tests/conftest.py marks them), with every test that
-# is not a test of the built site and the few site tests marked `early` that need no report;
-# then the tests of the site built from the proofs' reports.
-PHASES = (("proofs and tooling", "proof or early or not site"), ("the built site", "site and not (proof or early)"))
+# (name, marker expression): the proofs first (tests/conftest.py marks them), with the few
+# long tests marked `early` that need neither; then the rest: the checks of the site built
+# from the proofs' reports, and the tests of the tooling, whose waits on the engine overlap
+# the browser tests' work.
+PHASES = (("proofs", "proof or early"), ("site and tooling", "not (proof or early)"))
 NO_TESTS_COLLECTED = 5  # pytest's exit code when a selection is empty
 
 
@@ -87,7 +88,7 @@ def main(argv: Sequence[str]) -> int:
     env = {**os.environ, "PRIMER_BUILT_SITE": str(SITE_DIR)}
     codes = []
     for name, expression in PHASES:
-        if name != PHASES[0][0]:
+        if name != "proofs":
             say(f"building the site from this run's reports (mkdocs build --strict, into {SITE_DIR.relative_to(ROOT)}/)")
             try:
                 build_site(SITE_DIR)

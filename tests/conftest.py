@@ -7,20 +7,15 @@ pytest_plugins = ["tests.harness", "tests.claims_report"]
 
 
 EXAMPLE_TESTS = "tests/examples/"
-SITE_TESTS = "tests/site/"
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config, items):
     """`proof`: the tests whose results and captures the site shows (an example's tests, and
-    any test of a claim). `site`: the tests of the built site. primer.checks runs the proofs
-    first, with every test that needs no built site (they fill the proofs' waits for Docker),
-    then builds the site, then runs the tests of the site."""
+    any test of a claim). primer.checks runs them before it builds the site, the rest after."""
     for item in items:
         if item.nodeid.startswith(EXAMPLE_TESTS) or item.get_closest_marker("claim"):
             item.add_marker(pytest.mark.proof)
-        if item.nodeid.startswith(SITE_TESTS):
-            item.add_marker(pytest.mark.site)
 
 
 @pytest.hookimpl(trylast=True)
