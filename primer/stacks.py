@@ -274,10 +274,14 @@ _CONNECT = ("import socket\n"
 class ComposeProject:
     """One example brought up under its own project name; verbs to look inside it."""
 
-    def __init__(self, example: Example, name: str, client: docker.DockerClient):
+    def __init__(self, example: Example, name: str, client: docker.DockerClient, *,
+                 compose_file: Path | None = None):
         self.example = example
         self.name = name
         self.client = client
+        # Another file that includes the example's (the repository's root docker-compose.yml):
+        # the same stack, brought up as `docker compose up` in that file's folder does.
+        self.compose_file = compose_file or example.compose_file
         self._by_service: dict[str, object] = {}  # filled by one list call; any compose call resets it
         self._orphaned_volumes: set[str] = set()
 
@@ -286,8 +290,8 @@ class ComposeProject:
         if args and args[0] in ("down", "rm") and not {"-v", "--volumes"} & set(args):
             self._orphaned_volumes |= self._anonymous_volumes()
         self._by_service.clear()
-        return run_compose(["--project-name", self.name, "-f", str(self.example.compose_file), *args],
-                           cwd=self.example.path, check=check, timeout=timeout, env=env)
+        return run_compose(["--project-name", self.name, "-f", str(self.compose_file), *args],
+                           cwd=self.compose_file.parent, check=check, timeout=timeout, env=env)
 
     def up(self, *services: str, build: bool = False, env: dict[str, str] | None = None,
            wait: bool = True, timeout: float = UP_TIMEOUT_S) -> None:
@@ -385,8 +389,8 @@ class ComposeProject:
         output going to `log`; stopped, with everything it started, when the block ends."""
         with open(log, "w") as output:
             process = subprocess.Popen(
-                [*compose_binary(), "--project-name", self.name, "-f", str(self.example.compose_file), *args],
-                cwd=self.example.path, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
+                [*compose_binary(), "--project-name", self.name, "-f", str(self.compose_file), *args],
+                cwd=self.compose_file.parent, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
                 start_new_session=True)  # its own group: the whole group is stopped, helpers included
         try:
             yield process

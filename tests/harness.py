@@ -206,13 +206,14 @@ def _project_factory(request: pytest.FixtureRequest, client) -> Iterator[Callabl
         projects = request.node.stash.setdefault(_PROJECTS, [])
 
         def start(slug: str, *services: str, up: bool = True, wait: bool = True,
-                  timeout: float = UP_TIMEOUT_S, copy_to: Path | None = None) -> ComposeProject:
+                  timeout: float = UP_TIMEOUT_S, copy_to: Path | None = None,
+                  compose_file: Path | None = None) -> ComposeProject:
             example = get_example(slug)
             if copy_to is not None:  # a test that edits the example's files edits a copy
                 example = example.copied_to(copy_to)
             _require_image(example)
             project = ComposeProject(example, project_name(_session_id(request.config), slug, uuid.uuid4().hex[:6]),
-                                     client)
+                                     client, compose_file=compose_file)
             projects.append(project)  # before up: a test whose up failed reports its logs too
             return start_project(stack, project, *services, up=up, wait=wait, timeout=timeout)
 

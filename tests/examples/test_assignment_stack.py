@@ -1,4 +1,5 @@
-"""examples/assignment-stack and the root docker-compose.yml, taught on docs/assignment-design.md."""
+"""examples/assignment-stack, brought up through the root docker-compose.yml as the page's
+"Run it" does, taught on docs/assignment-design.md."""
 import json
 import urllib.error
 import urllib.request
@@ -31,7 +32,9 @@ def all_reachable() -> dict:
 
 @pytest.fixture(scope="module")
 def stack(module_compose_project):
-    return module_compose_project("assignment-stack")
+    # Brought up as the page's "Run it" does: `docker compose up` with the repository's root
+    # file, which includes the example's.
+    return module_compose_project("assignment-stack", compose_file=ROOT / "docker-compose.yml")
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +98,14 @@ def test_database_is_not_reachable_from_the_host(stack, status, service):
     assert bindings.get(f"{port}/tcp") is None, bindings  # no host port at all
     with pytest.raises(ConnectionRefusedError):
         connect_from_host(port)
+
+
+@pytest.mark.claim("root-compose-up-serves-status")
+def test_compose_up_at_the_repository_root_serves_status(stack, status):
+    assert stack.compose_file == ROOT / "docker-compose.yml"
+    assert sorted(status) == ["mongo", "postgres", "redis"] and all(check["ok"] for check in status.values())
+    assert {c.labels["com.docker.compose.service"] for c in stack.containers()} == {
+        "backend", "postgres", "redis", "mongo"}
 
 
 @pytest.mark.claim("root-compose-file-runs-the-assignment-stack")

@@ -1,43 +1,15 @@
-"""examples/assignment-stack taken down and up, and started from the root docker-compose.yml.
+"""examples/assignment-stack taken down and up, and edited under `docker compose watch`.
 
 Apart from test_assignment_stack.py: these tests own a stack each (function scope), and a
 module-scoped stack holding port 3000 in the same module would keep them waiting.
 Taught on docs/assignment-design.md and docs/troubleshooting.md.
 """
-import json
-import urllib.request
 
 import pytest
 
-from primer import ROOT
-from primer.compose import run_compose
 from primer.stacks import http_get, wait_until
 
 pytestmark = pytest.mark.docker
-
-
-@pytest.mark.claim("root-compose-up-serves-status")
-def test_compose_up_at_the_repository_root_serves_status(compose_project):
-    # Not started through the example: this project only holds port 3000's lock and
-    # tears down, under its project name, what the root file starts.
-    project = compose_project("assignment-stack", up=False)
-    root = ["--project-name", project.name, "-f", str(ROOT / "docker-compose.yml")]
-    try:
-        run_compose([*root, "up", "--detach", "--build", "--wait", "--wait-timeout", "90"], cwd=ROOT, timeout=150)
-
-        def all_reachable():
-            with urllib.request.urlopen("http://127.0.0.1:3000/status", timeout=10) as response:
-                status = json.load(response)
-            assert all(probe["ok"] for probe in status.values()), status
-            return status
-
-        status = wait_until(all_reachable, timeout=60, interval=0.5, message="/status of the root stack")
-        assert sorted(status) == ["mongo", "postgres", "redis"]
-        assert {c.labels["com.docker.compose.service"] for c in project.containers()} == {
-            "backend", "postgres", "redis", "mongo"}
-    finally:
-        run_compose([*root, "down", "--volumes", "--remove-orphans", "--timeout", "10"], cwd=ROOT,
-                    check=False, timeout=60)
 
 
 @pytest.mark.claim("assignment-data-survives-down-but-not-down-v", about=["postgres:15"])
