@@ -27,6 +27,7 @@ def labelled(docker_names):
 
 
 @pytest.mark.claim("docker-run-prints-and-exits")
+@pytest.mark.claim("home-first-container-says-hello")
 def test_docker_run_runs_one_command_and_rm_removes_the_container(labelled):
     name, label = labelled
     run = docker("run", "--rm", "--name", name, *label, "debian:bookworm-slim", "echo", "Hello from a container")
