@@ -18,11 +18,18 @@ def states(project) -> dict[str, str]:
     return {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
 
 
+@pytest.fixture(scope="module")
+def stack(module_compose_project):
+    """One stack for the tests that only look at it, brought up as the page says."""
+    project = module_compose_project(SLUG, up=False)
+    project.compose("up", "-d", "--wait", timeout=120)
+    return project
+
+
 @pytest.mark.claim("commands-up-d-starts-every-service-in-the-background")
 @pytest.mark.claim("commands-up-wait-returns-once-healthy")
-def test_up_d_wait_returns_with_every_service_running_and_healthy(compose_project):
-    project = compose_project(SLUG, up=False)
-    project.compose("up", "-d", "--wait", timeout=120)
+def test_up_d_wait_returns_with_every_service_running_and_healthy(stack):
+    project = stack
     assert states(project) == {"app": "running", "db": "running"}
     db = project.container("db")
     db.reload()
@@ -50,20 +57,16 @@ def test_up_in_the_foreground_prints_each_line_with_its_service_and_ctrl_c_stops
 
 
 @pytest.mark.claim("commands-ps-lists-state-and-health")
-def test_ps_shows_state_health_and_ps_a_the_stopped_ones(compose_project):
-    project = compose_project(SLUG)
-    ps = project.compose("ps", "--format", "{{.Service}}\t{{.State}}\t{{.Status}}").stdout
+def test_ps_shows_state_and_health(stack):
+    ps = stack.compose("ps", "--format", "{{.Service}}\t{{.State}}\t{{.Status}}").stdout
     rows = dict(line.split("\t", 1) for line in ps.splitlines())
     assert rows["app"].startswith("running\t") and rows["db"].startswith("running\t"), ps
     assert "(healthy)" in rows["db"], ps
-    project.compose("stop", "app", timeout=60)
-    assert "app" not in project.compose("ps", "--format", "{{.Service}}").stdout.split()
-    assert "app" in project.compose("ps", "-a", "--format", "{{.Service}}").stdout.split()
 
 
 @pytest.mark.claim("commands-logs-f-keeps-following")
-def test_logs_f_keeps_running_until_stopped(compose_project, tmp_path):
-    project = compose_project(SLUG)
+def test_logs_f_keeps_running_until_stopped(stack, tmp_path):
+    project = stack
     log = tmp_path / "logs.log"
     with project.running("logs", "-f", "app", log=log) as follow:
         wait_until(lambda: "db answered at start: yes" in log.read_text(), timeout=30, message="the logs")
@@ -72,25 +75,28 @@ def test_logs_f_keeps_running_until_stopped(compose_project, tmp_path):
 
 
 @pytest.mark.claim("commands-exec-runs-beside-the-main-process")
-def test_exec_runs_in_the_running_container_and_needs_it_running(compose_project):
-    project = compose_project(SLUG)
-    container = project.container("app")
-    shell = project.exec("app", ["sh", "-c", "echo inside $(hostname); exit 3"])
+def test_exec_runs_in_the_running_container_and_leaving_it_stops_nothing(stack):
+    container = stack.container("app")
+    shell = stack.exec("app", ["sh", "-c", "echo inside $(hostname); exit 3"])
     assert shell.exit_code == 3 and shell.output.strip() == f"inside {container.id[:12]}", shell.output
     container.reload()
     assert container.status == "running", "leaving the shell stopped the container"
-    project.compose("stop", "app", timeout=60)
-    stopped = project.compose("exec", "-T", "app", "true", check=False)
-    assert stopped.returncode != 0 and 'service "app" is not running' in stopped.stderr, stopped.stderr
 
 
 @pytest.mark.claim("commands-stop-start-same-containers")
+@pytest.mark.claim("commands-ps-lists-state-and-health")
+@pytest.mark.claim("commands-exec-runs-beside-the-main-process")
 def test_stop_then_start_runs_the_same_containers_again(compose_project):
     project = compose_project(SLUG)
     before = {c.name: c.id for c in project.containers()}
     project.exec("app", ["sh", "-c", "echo kept > /tmp/mark"])
     project.compose("stop", timeout=60)
     assert set(states(project).values()) == {"exited"}
+    # ps lists running containers only, ps -a the stopped ones too; exec needs a running one.
+    assert project.compose("ps", "--format", "{{.Service}}").stdout.split() == []
+    assert sorted(project.compose("ps", "-a", "--format", "{{.Service}}").stdout.split()) == ["app", "db"]
+    stopped = project.compose("exec", "-T", "app", "true", check=False)
+    assert stopped.returncode != 0 and 'service "app" is not running' in stopped.stderr, stopped.stderr
     project.compose("start", timeout=60)
     assert {c.name: c.id for c in project.containers()} == before
     assert project.exec("app", ["cat", "/tmp/mark"]).output.strip() == "kept"
