@@ -1,6 +1,7 @@
 """examples/assignment-stack, brought up through the root docker-compose.yml as the page's
 "Run it" does, taught on docs/assignment-design.md."""
 import json
+import subprocess
 import urllib.error
 import urllib.request
 
@@ -98,6 +99,23 @@ def test_database_is_not_reachable_from_the_host(stack, status, service):
     assert bindings.get(f"{port}/tcp") is None, bindings  # no host port at all
     with pytest.raises(ConnectionRefusedError):
         connect_from_host(port)
+
+
+@pytest.mark.claim("trouble-connection-refused-on-an-unpublished-port")
+def test_curl_and_python_on_the_host_are_refused_on_postgres_port(stack, status):
+    code, output = stack.run_on_host("trouble-curl-refused", ["curl", "-sS", "127.0.0.1:5432"])
+    assert code == 7 and "Failed to connect to 127.0.0.1 port 5432" in output, output
+    assert "Couldn't connect to server" in output, output
+    with pytest.raises(ConnectionRefusedError) as refused:
+        connect_from_host(5432)
+    assert "[Errno 111] Connection refused" in str(refused.value), refused.value
+    # psql as if installed on the host: the image's own psql, in the host's network namespace.
+    psql = subprocess.run(["docker", "run", "--rm", "--network", "host", "postgres:15",
+                           "psql", "-h", "localhost", "-p", "5432", "-U", "app"],
+                          capture_output=True, text=True, timeout=60)
+    assert psql.returncode != 0
+    assert ('psql: error: connection to server at "localhost" (127.0.0.1), port 5432 failed: Connection refused'
+            in psql.stderr), psql.stderr
 
 
 @pytest.mark.claim("root-compose-up-serves-status")
