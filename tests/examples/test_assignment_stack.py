@@ -175,6 +175,7 @@ def test_mongo_is_healthy_by_its_mongosh_ping_and_the_backend_waited_for_it(stac
 
 
 @pytest.mark.claim("assignment-status-503-when-a-database-is-down")
+@pytest.mark.claim("trouble-stopped-service-name-not-known")
 def test_status_says_503_while_redis_is_stopped_and_healthz_stays_200(stack, status):
     """Last in this module: it stops redis and starts it again."""
     stack.compose("stop", "redis", timeout=60)
@@ -182,6 +183,8 @@ def test_status_says_503_while_redis_is_stopped_and_healthz_stays_200(stack, sta
         code, down = read_status()
         assert code == 503, (code, down)
         assert down["redis"]["ok"] is False and down["postgres"]["ok"] and down["mongo"]["ok"], down
+        # a stopped container's name is gone from the network's DNS
+        assert down["redis"]["detail"] == "ConnectionError: Error -2 connecting to redis:6379. Name or service not known.", down
         with urllib.request.urlopen("http://127.0.0.1:3000/healthz", timeout=10) as response:
             assert (response.status, response.read()) == (200, b"ok")
         with pytest.raises(urllib.error.HTTPError) as page:
