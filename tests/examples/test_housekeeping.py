@@ -30,6 +30,7 @@ def volume_exists(client, name: str) -> bool:
 
 
 @pytest.mark.claim("housekeeping-down-leaves-anonymous-volume", about=["redis:7"])
+@pytest.mark.claim("forgot-the-volume-gets-an-anonymous-one", about=["redis:7"])
 def test_down_leaves_the_anonymous_volume_and_up_makes_another(compose_project, docker_client):
     project = compose_project(SLUG)
     first = anonymous_volume(project)
@@ -43,6 +44,7 @@ def test_down_leaves_the_anonymous_volume_and_up_makes_another(compose_project, 
 
 
 @pytest.mark.claim("housekeeping-down-v-removes-anonymous-volume")
+@pytest.mark.claim("forgot-the-volume-gets-an-anonymous-one", about=["redis:7"])
 def test_down_v_removes_the_anonymous_volume(compose_project, docker_client):
     project = compose_project(SLUG)
     volume = anonymous_volume(project)
