@@ -178,3 +178,11 @@ def test_dot_env_sets_the_port_and_double_dollar_reaches_the_container(compose_p
     connect_from_host(6380).close()
     test = project.container("cache").attrs["Config"]["Healthcheck"]["Test"]
     assert test == ["CMD-SHELL", "redis-cli -h $HOSTNAME ping"], test
+
+
+@pytest.mark.claim("compose-v2-ignores-version-line")
+def test_compose_v2_reads_a_file_with_a_version_line_and_says_it_ignores_it(tmp_path):
+    (tmp_path / "docker-compose.yml").write_text('version: "3.8"\nservices:\n  web:\n    image: redis:7\n')
+    proc = run_compose(["config", "--format", "json"], cwd=tmp_path)
+    assert json.loads(proc.stdout)["services"]["web"]["image"] == "redis:7"
+    assert "the attribute `version` is obsolete, it will be ignored" in proc.stderr, proc.stderr

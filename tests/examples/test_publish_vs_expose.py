@@ -26,6 +26,7 @@ def test_published_port_answers_from_the_host(stack):
 
 
 @pytest.mark.claim("exposed-port-not-reachable-from-host")
+@pytest.mark.claim("compose-expose-publishes-nothing")
 def test_redis_is_not_reachable_from_the_host(stack):
     assert stack.container("redis").attrs["NetworkSettings"]["Ports"].get("6379/tcp") is None
     with pytest.raises(ConnectionRefusedError):
