@@ -37,3 +37,12 @@ def test_the_container_name_resolves_too(stack):
     container_name = stack.container("api").name
     assert container_name == f"{stack.name}-api-1"
     assert stack.connect_from("web", container_name, 8000) == "connected"
+
+
+@pytest.mark.claim("separate-networks-drop-traffic-by-address")
+def test_web_cannot_reach_db_by_its_address_either(stack):
+    db = stack.container("db")
+    db.reload()
+    (address,) = [n["IPAddress"] for n in db.attrs["NetworkSettings"]["Networks"].values()]
+    assert stack.connect_from("api", address, 6379) == "connected"  # on db's network: it answers
+    assert stack.connect_from("web", address, 6379) == "TimeoutError timed out"  # dropped, not refused
