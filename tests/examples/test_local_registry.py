@@ -107,3 +107,17 @@ def test_the_same_registry_at_another_address_needs_https(pushed, registry):
         assert "server gave HTTP response to HTTPS client" in push.stderr, push.stderr
     finally:
         docker("image", "rm", other, by_name)
+
+
+@pytest.mark.claim("no-tag-means-latest")
+def test_a_name_without_a_tag_means_the_tag_latest(pushed):
+    local, _, _ = pushed
+    # `docker pull` says so itself, and a name without a tag looks up NAME:latest.
+    pull = docker("pull", f"127.0.0.1:5000/{local}")
+    assert "Using default tag: latest" in pull.stdout + pull.stderr, pull.stdout + pull.stderr
+    assert "manifest unknown" in pull.stderr or "not found" in pull.stderr, pull.stderr  # only 1.0 was pushed
+    assert docker("tag", local, f"{local}-alias").returncode == 0  # tagged without a tag: :latest
+    try:
+        assert image_id(f"{local}-alias:latest") == image_id(local) != ""
+    finally:
+        docker("image", "rm", f"{local}-alias")
