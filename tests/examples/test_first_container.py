@@ -86,6 +86,8 @@ def test_a_detached_server_with_a_port_and_a_folder_and_its_everyday_commands(la
         listing = docker("exec", name, "ls", "/srv")
         assert listing.stdout == "index.html\n", listing
         assert docker("exec", name, "printenv", "GREETING").stdout == "hello\n"
+        read_only = docker("exec", name, "touch", "/srv/new-file")  # :ro
+        assert read_only.returncode != 0 and "Read-only file system" in read_only.stderr, read_only
 
         assert docker("stop", name).returncode == 0
         assert docker("ps", "--filter", f"name=^{name}$", "--format", "{{.Names}}").stdout == ""
