@@ -29,19 +29,21 @@ class BuildError(RuntimeError):
 class Build:
     command: list[str]
     output: str  # BuildKit's plain progress
-    steps: dict[str, bool] = field(default_factory=dict)  # "RUN pip install ..." -> was it CACHED
+    steps: dict[tuple[str, str], bool] = field(default_factory=dict)  # (stage, "RUN pip ...") -> CACHED?
     context_bytes: int | None = None  # the build context BuildKit received
 
-    def cached(self, instruction: str) -> bool:
-        """Whether the one step whose instruction starts with `instruction` was reused."""
-        matches = [step for step in self.steps if step.startswith(instruction)]
+    def cached(self, instruction: str, stage: str | None = None) -> bool:
+        """Whether the one step whose instruction starts with `instruction` (in `stage`, when
+        several stages have such a step) was reused."""
+        matches = [step for step in self.steps
+                   if step[1].startswith(instruction) and stage in (None, step[0])]
         if len(matches) != 1:
             raise LookupError(f"{len(matches)} steps start with {instruction!r}; the steps: {list(self.steps)}")
         return self.steps[matches[0]]
 
 
-def parse_progress(output: str) -> tuple[dict[str, bool], int | None]:
-    by_id = {match["id"]: match["instruction"].strip() for match in _STEP.finditer(output)}
+def parse_progress(output: str) -> tuple[dict[tuple[str, str], bool], int | None]:
+    by_id = {match["id"]: (match["stage"] or "", match["instruction"].strip()) for match in _STEP.finditer(output)}
     cached = {match["id"] for match in _CACHED.finditer(output)}
     steps = {instruction: step_id in cached for step_id, instruction in by_id.items()}
     sizes = [float(m["size"]) * _UNITS[m["unit"]]

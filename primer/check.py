@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ from .claims import claims_in_markdown, tested_claims
 from .engine import engine_answers
 
 NO_ENGINE_EXIT = 2
+RUN_TIMEOUT_S = 1800  # every claim of every page, on a slow machine, with room to spare
 SENTENCE_WIDTH = 220
 
 
@@ -41,8 +43,14 @@ def statements(page: Path) -> list[Statement]:
     for claim_id, where in claims_in_markdown(text, page).items():
         own_line = all_lines[where.line - 1]
         rest = re.sub(r"<!--.*?-->", "", own_line).strip()
-        if rest:  # a marker inside a line (a table row): the statement is that line
-            found.append(Statement(claim_id, page.stem, _plain(rest.strip("| ").replace(" | ", ": "))))
+        if rest:  # a marker inside a line (a table row, a list item): the statement is that line
+            item = [rest.strip("| ").removeprefix("- ").removeprefix("* ").replace(" | ", ": ")]
+            if own_line.lstrip().startswith(("- ", "* ")):  # and the item's indented lines
+                for line in all_lines[where.line:]:
+                    if not line.startswith("  ") or not line.strip():
+                        break
+                    item.append(line.strip())
+            found.append(Statement(claim_id, page.stem, _plain(" ".join(item))))
             continue
         paragraph = []
         for line in all_lines[where.line:]:  # the paragraph after the marker's own line
@@ -70,19 +78,65 @@ def pages(name: str | None) -> list[Path]:
     return [wanted]
 
 
-def _failures(junit: Path) -> dict[str, str]:
-    """Test node id -> the first lines of what it saw, for each test that failed or was skipped."""
-    seen: dict[str, str] = {}
+def _node_id(case: ElementTree.Element) -> str:
+    """The claim registry's node id of a junit testcase: `path.py::[Class::]test`, without the
+    parameters, which the registry does not list (`test_x[postgres]` is `test_x`'s)."""
+    parts = case.get("classname", "").split(".")
+    module = [p for p in parts if not p[:1].isupper()]
+    classes = [p for p in parts if p[:1].isupper()]
+    return "::".join(["/".join(module) + ".py", *classes, case.get("name", "").split("[", 1)[0]])
+
+
+def outcomes(junit: Path) -> dict[str, list[str]]:
+    """Node id -> what each of its test cases did: "passed", or the outcome and the first words
+    of what it saw ("failure: AssertionError: ...")."""
+    seen: dict[str, list[str]] = {}
     for case in ElementTree.parse(junit).iter("testcase"):
-        module = case.get("classname", "").replace(".", "/")
-        node_id = f"{module}.py::{case.get('name')}"
+        result = "passed"
         for outcome in ("failure", "error", "skipped"):
             element = case.find(outcome)
             if element is not None:
                 message = (element.get("message") or element.text or outcome).strip()
-                seen[node_id] = f"{outcome}: " + " ".join(message.split())[:400]
+                result = f"{outcome}: " + " ".join(message.split())[:400]
                 break
+        seen.setdefault(_node_id(case), []).append(result)
     return seen
+
+
+def verdict(tests: list[str], seen: dict[str, list[str]]) -> str | None:
+    """None when the claim holds (every one of its tests ran and passed); else what was seen."""
+    if not tests:
+        return "no test proves this claim"
+    for node in tests:
+        results = seen.get(node)
+        if not results:
+            return f"{node} did not run"
+        problems = [r for r in results if r != "passed"]
+        if problems:
+            return problems[0]
+    return None
+
+
+def _run_pytest(node_ids: list[str], junit: Path, scratch: str) -> tuple[int, str]:
+    """pytest on these tests, its reports kept in `scratch`; the whole run (xdist workers, the
+    stacks' Compose commands) stopped if it outlasts RUN_TIMEOUT_S."""
+    env = {**os.environ, "PRIMER_REPORTS_DIR": scratch}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n",
+               os.environ.get("PRIMER_WORKERS", "auto"), "--dist", "loadfile", f"--junitxml={junit}",
+               "-o", "junit_family=xunit1", *node_ids]
+    with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, start_new_session=True) as run:
+        try:
+            output, _ = run.communicate(timeout=RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGTERM)  # the harness tears its stacks down on SIGTERM
+            try:
+                output, _ = run.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(run.pid, signal.SIGKILL)
+                output, _ = run.communicate()
+            output += f"\nscripts/check: stopped after {RUN_TIMEOUT_S} s"
+        return run.returncode, output
 
 
 def main(argv: Sequence[str]) -> int:
@@ -96,26 +150,24 @@ def main(argv: Sequence[str]) -> int:
         return NO_ENGINE_EXIT
     tests = tested_claims()
     node_ids = sorted({node for s in chosen for node, _ in tests.get(s.claim, [])})
-    with tempfile.TemporaryDirectory(prefix="primer-check-") as scratch:
-        junit = Path(scratch) / "junit.xml"
-        env = {**os.environ, "PRIMER_REPORTS_DIR": scratch}
-        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n",
-                               os.environ.get("PRIMER_WORKERS", "auto"), "--dist", "loadfile",
-                               f"--junitxml={junit}", "-o", "junit_family=xunit1", *node_ids],
-                              cwd=ROOT, env=env, capture_output=True, text=True)
-        if not junit.is_file():
-            print(proc.stdout[-3000:] + proc.stderr[-3000:], file=sys.stderr)
-            return proc.returncode or 1
-        seen = _failures(junit)
+    seen: dict[str, list[str]] = {}
+    if node_ids:  # none at all: pytest would run the whole suite
+        with tempfile.TemporaryDirectory(prefix="primer-check-") as scratch:
+            junit = Path(scratch) / "junit.xml"
+            code, output = _run_pytest(node_ids, junit, scratch)
+            if not junit.is_file():
+                print(output[-6000:], file=sys.stderr)
+                return code or 1
+            seen = outcomes(junit)
     failed = 0
     for page in dict.fromkeys(s.page for s in chosen):
         print(f"{page}:")
         for statement in (s for s in chosen if s.page == page):
-            problems = [seen[node] for node, _ in tests.get(statement.claim, []) if node in seen]
-            if problems or statement.claim not in tests:
+            problem = verdict([node for node, _ in tests.get(statement.claim, [])], seen)
+            if problem:
                 failed += 1
                 print(f"  ✗ {statement.text}")
-                print(f"      seen instead: {problems[0] if problems else 'no test proves this claim'}")
+                print(f"      seen instead: {problem}")
             else:
                 print(f"  ✓ {statement.text}")
     print(f"{len(chosen) - failed} of {len(chosen)} statements hold on this machine's Docker engine.")

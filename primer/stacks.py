@@ -179,8 +179,13 @@ def remove_labelled(client: docker.DockerClient, project: str) -> None:
             client.images.remove(image["Id"], force=True)
 
 
+# Notes of the learner-named projects a session started: kept where a reboot leaves them (unlike
+# the locks in /tmp), since the engine keeps a killed run's containers and volumes across one.
+_LEARNER_NOTES = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "docker-primer" / "learner-projects"
+
+
 def _learner_note(slug: str) -> Path:
-    return _LOCK_DIR / f"learner-{slug}.session"
+    return _LEARNER_NOTES / f"{slug}.session"
 
 
 class ProjectInTheWay(RuntimeError):
@@ -201,10 +206,12 @@ def as_a_learner(example: Example, folder: Path, client: docker.DockerClient, se
         note = _learner_note(example.slug)
         label = {"label": f"{PROJECT_LABEL}={example.slug}"}
         if not note.exists() and (client.containers.list(all=True, sparse=True, filters=label)
-                                  or client.volumes.list(filters=label) or client.networks.list(filters=label)):
+                                  or client.volumes.list(filters=label) or client.networks.list(filters=label)
+                                  or client.api.images(filters=label)):
             raise ProjectInTheWay(
                 f"a Compose project named {example.slug!r} already exists on this engine and was not made by "
                 f"these tests; run `docker compose down` in that example's folder, then run the tests again")
+        note.parent.mkdir(parents=True, exist_ok=True)
         note.write_text(session_id)
         stack.callback(note.unlink, missing_ok=True)
         stack.callback(remove_labelled, client, example.slug)
@@ -212,10 +219,13 @@ def as_a_learner(example: Example, folder: Path, client: docker.DockerClient, se
 
 
 def _sweep_learner_projects(client: docker.DockerClient, doomed_session: Callable[[str], bool]) -> None:
-    for note in _LOCK_DIR.glob("learner-*.session"):
-        with contextlib.suppress(OSError):
-            if doomed_session(note.read_text().strip()):
-                remove_labelled(client, note.name.removeprefix("learner-").removesuffix(".session"))
+    for note in _LEARNER_NOTES.glob("*.session"):
+        slug = note.name.removesuffix(".session")
+        # Under the project's own lock, not waiting: a live test holds it, and may have just
+        # taken the note over from the dead session that wrote it.
+        with contextlib.suppress(OSError, TimeoutError), _locked("learner", slug, 0):
+            if note.exists() and doomed_session(note.read_text().strip()):
+                remove_labelled(client, slug)
                 note.unlink()
 
 
@@ -246,7 +256,8 @@ def _locked(kind: str, name: str, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"host port {name} stayed in use by another test for {timeout}s") from None
+                    what = f"host port {name}" if kind == "port" else f"the machine-wide lock {kind}-{name}"
+                    raise TimeoutError(f"{what} stayed held by another test for {timeout}s") from None
                 time.sleep(0.1)
         try:
             yield

@@ -19,7 +19,7 @@ def test_check_ports_prints_one_line_per_claim_and_leaves_the_reports_alone():
     report = REPORTS_DIR / "claims.json"
     before = report.stat().st_mtime_ns if report.exists() else None
     proc = subprocess.run([sys.executable, "-m", "primer.check", "ports"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600, env={**os.environ, "PRIMER_WORKERS": "2"})
+                          text=True, timeout=check.RUN_TIMEOUT_S + 180, env={**os.environ, "PRIMER_WORKERS": "2"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == "ports:" and lines[-1] == f"{len(claims)} of {len(claims)} statements hold on this machine's Docker engine."
@@ -40,10 +40,24 @@ def test_check_names_the_pages_it_knows_when_given_another(tmp_path):
     assert proc.returncode != 0 and "no page 'no-such-page' with claims (pages: " in proc.stderr, proc.stderr
 
 
-def test_a_failed_test_is_reported_with_what_it_saw(tmp_path):
+def test_every_case_of_a_claims_tests_must_run_and_pass(tmp_path):
     junit = tmp_path / "junit.xml"
-    junit.write_text('<testsuites><testsuite><testcase classname="tests.examples.test_ports" name="test_a">'
-                     '<failure message="AssertionError: expected PONG, got Connection refused">trace</failure>'
-                     '</testcase><testcase classname="tests.examples.test_ports" name="test_b"/></testsuite></testsuites>')
-    assert check._failures(junit) == {
-        "tests/examples/test_ports.py::test_a": "failure: AssertionError: expected PONG, got Connection refused"}
+    junit.write_text(
+        '<testsuites><testsuite>'
+        '<testcase classname="tests.examples.test_ports" name="test_a">'
+        '<failure message="AssertionError: expected PONG, got Connection refused">trace</failure></testcase>'
+        '<testcase classname="tests.examples.test_ports" name="test_b"/>'
+        '<testcase classname="tests.examples.test_db" name="test_c[postgres]"/>'
+        '<testcase classname="tests.examples.test_db" name="test_c[redis]"><skipped message="no image"/></testcase>'
+        '<testcase classname="tests.examples.test_db.TestThing" name="test_d"/>'
+        '</testsuite></testsuites>')
+    seen = check.outcomes(junit)
+    assert seen["tests/examples/test_ports.py::test_a"] == ["failure: AssertionError: expected PONG, got Connection refused"]
+    assert seen["tests/examples/test_db.py::test_c"] == ["passed", "skipped: no image"]
+    assert seen["tests/examples/test_db.py::TestThing::test_d"] == ["passed"]
+    assert check.verdict(["tests/examples/test_ports.py::test_b"], seen) is None
+    assert check.verdict(["tests/examples/test_ports.py::test_b", "tests/examples/test_ports.py::test_a"],
+                         seen).startswith("failure: AssertionError")
+    assert check.verdict(["tests/examples/test_db.py::test_c"], seen) == "skipped: no image"  # one case of two
+    assert check.verdict(["tests/examples/test_ports.py::test_z"], seen) == "tests/examples/test_ports.py::test_z did not run"
+    assert check.verdict([], seen) == "no test proves this claim"

@@ -32,6 +32,7 @@ def edit_code(folder: Path) -> None:
 
 
 def run(tag: str, *args: str) -> str:
+    # The image's own label (docker_names) is the container's too: the sweep finds it after a kill.
     proc = subprocess.run(["docker", "run", "--rm", tag, *args], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
@@ -80,7 +81,7 @@ def test_an_ignored_folder_is_neither_sent_nor_in_the_image(folder, docker_names
     # The same build without .dockerignore: the folder is sent, and copied into the image.
     (folder / ".dockerignore").unlink()
     unignored = docker_build(folder, tag, labels=labels)
-    assert unignored.context_bytes is not None and unignored.context_bytes > 20_000_000, unignored.output
+    assert unignored.context_bytes is not None and unignored.context_bytes > 15_000_000, unignored.output
     assert ".venv" in run(tag, "ls", "-A", "/app").split()
 
 

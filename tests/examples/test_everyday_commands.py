@@ -3,7 +3,6 @@ which prints one line and stays up, and db, with a healthcheck)."""
 from __future__ import annotations
 
 import signal
-import time
 
 import pytest
 
@@ -70,7 +69,9 @@ def test_logs_f_keeps_running_until_stopped(stack, tmp_path):
     log = tmp_path / "logs.log"
     with project.running("logs", "-f", "app", log=log) as follow:
         wait_until(lambda: "db answered at start: yes" in log.read_text(), timeout=30, message="the logs")
-        time.sleep(1)
+        # a line the app's main process prints after `logs -f` started: it shows up too
+        project.exec("app", ["sh", "-c", "echo printed later > /proc/1/fd/1"])
+        wait_until(lambda: "printed later" in log.read_text(), timeout=30, message=f"the new line in {log}")
         assert follow.poll() is None, "logs -f ended by itself"
 
 

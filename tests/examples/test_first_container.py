@@ -3,7 +3,12 @@ around it, typed as the page shows them. Containers get this session's names and
 (docker_names), so parallel runs never meet and the sweep finds what a killed run left."""
 from __future__ import annotations
 
+import contextlib
+import os
+import pty
+import select
 import subprocess
+import time
 
 import pytest
 
@@ -35,13 +40,44 @@ def test_docker_run_runs_one_command_and_rm_removes_the_container(labelled):
     assert docker("ps", "-a", "--filter", f"name=^{name}$", "--format", "{{.Names}}").stdout == ""
 
 
+def typed_into_a_terminal(command: list[str], lines: list[str], timeout: float = 60) -> tuple[int, str]:
+    """Run `command` on a pseudo-terminal of its own, as from a terminal window, type `lines`,
+    and return its exit code and everything the terminal showed."""
+    main, terminal = pty.openpty()
+    with subprocess.Popen(command, stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True) as process:
+        os.close(terminal)
+        shown, deadline, typed = b"", time.monotonic() + timeout, False
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([main], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(main, 4096)
+                except OSError:  # the terminal closed: the command ended
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            if not typed and b"# " in shown:  # bash's prompt, as root
+                os.write(main, "".join(f"{line}\r" for line in lines).encode())
+                typed = True
+            if process.poll() is not None and not ready:
+                break
+        else:
+            process.kill()
+        os.close(main)
+        return process.wait(timeout=30), shown.decode(errors="replace")
+
+
 @pytest.mark.claim("docker-run-it-gives-a-shell")
 def test_an_interactive_shell_runs_inside_the_container_until_exit(labelled):
     name, label = labelled
-    shell = docker("run", "--rm", "-i", "--name", name, *label, "debian:bookworm-slim", "bash",
-                   input_text="grep PRETTY_NAME /etc/os-release\nexit\n")
-    assert shell.returncode == 0, shell.stderr
-    assert shell.stdout == 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n', shell.stdout
+    code, shown = typed_into_a_terminal(["docker", "run", "--rm", "-it", "--name", name, *label,
+                                         "debian:bookworm-slim", "bash"],
+                                        ["grep PRETTY_NAME /etc/os-release", "exit"])
+    assert code == 0, shown
+    assert "root@" in shown, shown  # a bash prompt, inside the container
+    assert 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"' in shown, shown
+    assert docker("ps", "-a", "--filter", f"name=^{name}$", "--format", "{{.Names}}").stdout == ""
 
 
 @pytest.mark.claim("docker-run-e-sets-a-variable")
@@ -72,7 +108,8 @@ def test_docker_run_returns_the_exit_code_of_the_containers_command(labelled):
 def test_a_detached_server_with_a_port_and_a_folder_and_its_everyday_commands(labelled):
     name, label = labelled
     site = get_example(SLUG).path / "site"
-    with machine_lock("port", str(PORT), 120):
+    with machine_lock("port", str(PORT), 120), contextlib.ExitStack() as cleanup:
+        cleanup.callback(docker, "rm", "-f", name)  # inside the lock: port 8080 is free when it is released
         run = docker("run", "-d", "--init", "--name", name, *label, "-p", f"127.0.0.1:{PORT}:8000", "-e", "GREETING=hello",
                      "-v", f"{site}:/srv:ro", "-w", "/srv", "python:3.11-slim", "python", "-m", "http.server", "8000")
         assert run.returncode == 0 and len(run.stdout.strip()) == 64, run  # the new container's id
