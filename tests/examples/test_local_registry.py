@@ -110,6 +110,7 @@ def test_the_same_registry_at_another_address_needs_https(pushed, registry):
 
 
 @pytest.mark.claim("no-tag-means-latest")
+@pytest.mark.claim("images-no-tag-means-latest")
 def test_a_name_without_a_tag_means_the_tag_latest(pushed):
     local, _, _ = pushed
     # `docker pull` says so itself, and a name without a tag looks up NAME:latest.
