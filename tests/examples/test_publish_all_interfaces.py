@@ -29,3 +29,9 @@ def test_3000_3000_binds_every_host_address(stack):
     status, _ = wait_until(lambda: http_get(f"http://{address}:3000/"),
                            message=f"web on {address}:3000")
     assert status == 200
+
+
+@pytest.mark.claim("ps-ports-column-forms")
+def test_compose_ps_shows_every_interface_as_0_0_0_0(stack):
+    ports = stack.compose("ps", "--format", "{{.Service}}\t{{.Ports}}").stdout
+    assert "0.0.0.0:3000->3000/tcp" in dict(line.split("\t", 1) for line in ports.splitlines())["web"], ports

@@ -62,6 +62,8 @@ def test_a_127_0_0_1_binding_is_not_reachable_on_other_host_addresses(stack):
 
 # "What you will see" on docs/ports.md: real output, captured here (primer.captures).
 
+@pytest.mark.claim("ps-shows-published-and-exposed")
+@pytest.mark.claim("ps-ports-column-forms")
 def test_compose_ps_shows_the_published_port_and_the_exposed_one(stack):
     output = stack.run_shown("ports-compose-ps", "ps", "--format", r"table {{.Service}}\t{{.Ports}}")
     lines = {line.split()[0]: line for line in output.splitlines()[1:]}
@@ -69,6 +71,7 @@ def test_compose_ps_shows_the_published_port_and_the_exposed_one(stack):
     assert "6379/tcp" in lines["redis"] and "->" not in lines["redis"], output
 
 
+@pytest.mark.claim("redis-cli-from-host-refused")
 def test_redis_cli_from_the_host_is_refused(stack):
     # No redis-cli on the host? The image's own, run in the host's network namespace, is the same.
     code, output = stack.run_on_host("ports-redis-cli-from-host",
@@ -88,3 +91,9 @@ def test_on_linux_the_host_reaches_an_unpublished_port_at_the_container_address(
         assert connection.recv(64).startswith(b"+PONG"), "redis did not answer at its container address"
     with pytest.raises(ConnectionRefusedError):
         connect_from_host(6379)  # ... and still nothing on the host's own addresses
+
+
+@pytest.mark.claim("redis-image-declares-expose-6379", about=["redis:7"])
+def test_the_redis_image_declares_its_port_and_ps_shows_it_unpublished(stack, docker_client):
+    exposed = docker_client.images.get("redis:7").attrs["Config"].get("ExposedPorts") or {}
+    assert "6379/tcp" in exposed, exposed
