@@ -162,6 +162,15 @@ def test_backend_runs_as_an_ordinary_user_who_cannot_change_its_code(stack):
     assert write.exit_code != 0 and "Permission denied" in write.output, write.output
 
 
+@pytest.mark.claim("assignment-password-is-a-file-not-a-variable")
+def test_the_backend_has_the_password_as_a_file_and_not_in_its_environment(stack):
+    env = stack.exec("backend", ["env"]).output
+    assert "POSTGRES_PASSWORD=" not in env and "POSTGRES_PASSWORD_FILE=/run/secrets/postgres_password" in env, env
+    secret = stack.exec("backend", ["cat", "/run/secrets/postgres_password"])
+    expected = (stack.example.path / "postgres_password.txt").read_text()
+    assert secret.exit_code == 0 and secret.output == expected, secret.output
+
+
 @pytest.mark.claim("assignment-mongo-healthcheck-uses-mongosh", about=["mongo:7"])
 def test_mongo_is_healthy_by_its_mongosh_ping_and_the_backend_waited_for_it(stack):
     mongo = stack.container("mongo")
