@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from primer.builds import docker_build
+from primer.compose import run_compose
 from primer.stacks import http_get, wait_until
 
 pytestmark = pytest.mark.docker
@@ -122,3 +123,41 @@ def test_a_name_without_a_tag_means_the_tag_latest(pushed):
         assert image_id(f"{local}-alias:latest") == image_id(local) != ""
     finally:
         docker("image", "rm", f"{local}-alias")
+
+
+@pytest.mark.claim("commands-pull-gets-the-newer-image-up-does-not")
+@pytest.mark.claim("commands-pull-row")
+def test_up_pulls_only_a_missing_image_and_pull_fetches_the_newer_one(registry, docker_names, tmp_path):
+    """A tag moved in the registry (as `redis:7` moves with each 7.x release): `up` keeps the
+    image it has, `docker compose pull` fetches the new one, and the next `up` uses it."""
+    name, labels = docker_names(SLUG)
+    remote = f"127.0.0.1:5000/{name}:1.0"
+    versions = {}
+    for version in ("first", "second"):
+        (tmp_path / version).mkdir()
+        (tmp_path / version / "Dockerfile").write_text(f'FROM debian:bookworm-slim\nCMD ["echo", "{version}"]\n')
+        docker_build(tmp_path / version, f"{name}-{version}", labels=labels)
+        versions[version] = image_id(f"{name}-{version}")
+    (tmp_path / "docker-compose.yml").write_text(f"services:\n  app:\n    image: {remote}\n")
+
+    def compose(*args: str) -> str:
+        proc = run_compose(["--project-name", name, *args], cwd=tmp_path, timeout=120)
+        return proc.stdout + proc.stderr
+
+    def running_image() -> str:
+        return docker("inspect", "--format", "{{.Image}}", f"{name}-app-1").stdout.strip()
+
+    assert docker("tag", f"{name}-first", remote).returncode == 0 and docker("push", remote).returncode == 0
+    assert docker("image", "rm", remote).returncode == 0
+    compose("up", "-d")  # missing here: pulled
+    assert running_image() == versions["first"]
+
+    assert docker("tag", f"{name}-second", remote).returncode == 0 and docker("push", remote).returncode == 0
+    assert docker("tag", f"{name}-first", remote).returncode == 0  # this machine still has the first
+    compose("up", "-d")  # has an image for the tag: uses it, asks the registry nothing
+    assert running_image() == versions["first"]
+    compose("pull")
+    assert image_id(remote) == versions["second"]
+    compose("up", "-d")  # the new image: the container is made anew from it
+    assert running_image() == versions["second"]
+    compose("down")
