@@ -84,6 +84,18 @@ def test_exec_runs_in_the_running_container_and_leaving_it_stops_nothing(stack):
     assert container.status == "running", "leaving the shell stopped the container"
 
 
+@pytest.mark.claim("commands-restart-restarts-the-process")
+def test_restart_starts_the_program_again_in_the_same_container(compose_project):
+    project = compose_project(SLUG, "db")
+    db = project.container("db")
+    db.reload()
+    started, pid = db.attrs["State"]["StartedAt"], db.attrs["State"]["Pid"]
+    project.compose("restart", "db", timeout=60)
+    db.reload()
+    assert db.attrs["State"]["StartedAt"] != started and db.attrs["State"]["Pid"] != pid
+    assert db.status == "running" and project.container("db").id == db.id
+
+
 @pytest.mark.claim("commands-stop-start-same-containers")
 @pytest.mark.claim("commands-ps-lists-state-and-health")
 @pytest.mark.claim("commands-exec-runs-beside-the-main-process")

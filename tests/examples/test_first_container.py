@@ -105,6 +105,7 @@ def test_docker_run_returns_the_exit_code_of_the_containers_command(labelled):
 
 
 @pytest.mark.claim("docker-run-d-serves-a-folder")
+@pytest.mark.claim("read-only-mount-refuses-writes")
 def test_a_detached_server_with_a_port_and_a_folder_and_its_everyday_commands(labelled):
     name, label = labelled
     site = get_example(SLUG).path / "site"
