@@ -44,10 +44,11 @@ def statements(page: Path) -> list[Statement]:
         own_line = all_lines[where.line - 1]
         rest = re.sub(r"<!--.*?-->", "", own_line).strip()
         if rest:  # a marker inside a line (a table row, a list item): the statement is that line
-            item = [rest.strip("| ").removeprefix("- ").removeprefix("* ").replace(" | ", ": ")]
-            if own_line.lstrip().startswith(("- ", "* ")):  # and the item's indented lines
+            item = [rest.strip("| ").lstrip(": ").removeprefix("- ").removeprefix("* ").replace(" | ", ": ")]
+            if not own_line.lstrip().startswith("|"):  # not a table row: the rest of its paragraph too
+                indent = len(own_line) - len(own_line.lstrip())
                 for line in all_lines[where.line:]:
-                    if not line.startswith("  ") or not line.strip():
+                    if not line.strip() or len(line) - len(line.lstrip()) < max(indent, 1) or line.lstrip()[:2] in ("- ", "* "):
                         break
                     item.append(line.strip())
             found.append(Statement(claim_id, page.stem, _plain(" ".join(item))))
