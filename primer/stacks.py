@@ -388,7 +388,8 @@ class ComposeProject:
                 if mount.get("Type") == "volume" and re.fullmatch(r"[0-9a-f]{64}", mount.get("Name", ""))}
 
     def down(self) -> None:
-        self.compose("down", "--volumes", "--remove-orphans", "--timeout", "10",
+        # --profile "*": the containers of every profile too, which `down -f FILE` leaves otherwise
+        self.compose("--profile", "*", "down", "--volumes", "--remove-orphans", "--timeout", "10",
                      timeout=DOWN_TIMEOUT_S)
         for name in self._orphaned_volumes:
             with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):

@@ -13,6 +13,7 @@ from primer.builds import docker_build
 from primer.captures import record_output
 from primer.examples import get_example
 from primer.stacks import http_get
+from tests.docker_cli import run_output
 
 pytestmark = pytest.mark.docker
 
@@ -29,13 +30,6 @@ def edit_code(folder: Path) -> None:
     """A change to the code only, one no earlier build has seen."""
     with open(folder / "app.py", "a") as app:
         app.write(f"# edited {uuid.uuid4().hex}\n")
-
-
-def run(tag: str, *args: str) -> str:
-    # The image's own label (docker_names) is the container's too: the sweep finds it after a kill.
-    proc = subprocess.run(["docker", "run", "--rm", tag, *args], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
 
 
 @pytest.mark.claim("build-cache-reuses-dependencies-after-code-change")
@@ -77,12 +71,12 @@ def test_an_ignored_folder_is_neither_sent_nor_in_the_image(folder, docker_names
     tag, labels = docker_names(SLUG)
     build = docker_build(folder, tag, labels=labels)
     assert build.context_bytes is not None and build.context_bytes < 100_000, build.output
-    assert ".venv" not in run(tag, "ls", "-A", "/app").split()
+    assert ".venv" not in run_output(tag, "ls", "-A", "/app").split()
     # The same build without .dockerignore: the folder is sent, and copied into the image.
     (folder / ".dockerignore").unlink()
     unignored = docker_build(folder, tag, labels=labels)
     assert unignored.context_bytes is not None and unignored.context_bytes > 15_000_000, unignored.output
-    assert ".venv" in run(tag, "ls", "-A", "/app").split()
+    assert ".venv" in run_output(tag, "ls", "-A", "/app").split()
 
 
 # Instructions of build-cache/Dockerfile that store files, and those that only record settings.
@@ -114,9 +108,9 @@ def test_history_shows_bytes_for_run_and_copy_and_none_for_settings(folder, dock
 def test_a_build_arg_reaches_the_container_only_through_env(folder, docker_names):
     tag, labels = docker_names(SLUG)
     docker_build(folder, tag, labels=labels)
-    assert run(tag, "printenv", "APP_VERSION") == "1\n"
+    assert run_output(tag, "printenv", "APP_VERSION") == "1\n"
     docker_build(folder, tag, labels=labels, build_args={"APP_VERSION": "2"})
-    assert run(tag, "printenv", "APP_VERSION") == "2\n"
+    assert run_output(tag, "printenv", "APP_VERSION") == "2\n"
 
 
 @pytest.mark.claim("build-cache-image-serves-the-app")

@@ -14,6 +14,7 @@ import pytest
 
 from primer.examples import get_example
 from primer.stacks import http_get, machine_lock, wait_until
+from tests.docker_cli import docker, label_args
 
 pytestmark = pytest.mark.docker
 
@@ -21,14 +22,10 @@ SLUG = "first-container"
 PORT = 8080
 
 
-def docker(*args: str, input_text: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, input=input_text)
-
-
 @pytest.fixture
 def labelled(docker_names):
     name, labels = docker_names(SLUG)
-    return name, [arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")]
+    return name, label_args(labels)
 
 
 @pytest.mark.claim("docker-run-prints-and-exits")

@@ -10,8 +10,7 @@ import pytest
 
 from primer.captures import record_output
 from primer.examples import get_example
-from tests.harness import in_ci
-from tests.reliability.private_engine import PrivateEngineUnavailable, private_engine
+from tests.reliability.private_engine import private_engine_for_a_test
 
 pytestmark = pytest.mark.docker
 
@@ -54,14 +53,8 @@ def test_down_v_removes_the_anonymous_volume(compose_project, docker_client):
 
 @pytest.fixture(scope="module")
 def engine():
-    try:
-        with private_engine() as engine:
-            engine.load_image("debian:bookworm-slim")
-            yield engine
-    except PrivateEngineUnavailable as error:
-        if in_ci():
-            pytest.fail(f"CI=true: {error}", pytrace=False)
-        pytest.skip(str(error))
+    with private_engine_for_a_test("debian:bookworm-slim") as engine:
+        yield engine
 
 
 def on(engine, *args: str, check: bool = True) -> str:

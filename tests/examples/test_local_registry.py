@@ -4,22 +4,18 @@ parallel runs never share one."""
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 
 from primer.builds import docker_build
 from primer.compose import run_compose
 from primer.stacks import http_get, wait_until
+from tests.docker_cli import docker
 
 pytestmark = pytest.mark.docker
 
 SLUG = "local-registry"
 GREETING = "Hello from an image that went through a registry\n"
-
-
-def docker(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout)
 
 
 def image_id(name: str) -> str:

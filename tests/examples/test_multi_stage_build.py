@@ -9,27 +9,24 @@ import pytest
 from primer.builds import docker_build
 from primer.captures import record_output
 from primer.examples import get_example
+from tests.docker_cli import docker
 
 pytestmark = pytest.mark.docker
 
 SLUG = "multi-stage-build"
 
 
-def run(tag: str, *command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["docker", "run", "--rm", tag, *command], capture_output=True, text=True, timeout=60)
-
-
 @pytest.mark.claim("multi-stage-final-image-has-no-compiler-and-is-smaller")
 def test_the_final_stage_runs_the_program_without_the_compiler(docker_names, docker_client):
     folder = get_example(SLUG).path
     final, labels = docker_names(SLUG)
-    build_stage, _ = docker_names(SLUG)
+    build_stage = f"{final}-build-stage"  # labelled as `final`: removed with it
     docker_build(folder, final, labels=labels)
     docker_build(folder, build_stage, target="build", labels=labels)
 
-    assert run(final).stdout == "Hello from a program compiled in the build stage!\n"
-    assert run(build_stage, "gcc", "--version").returncode == 0
-    no_gcc = run(final, "gcc", "--version")
+    assert docker("run", "--rm", final).stdout == "Hello from a program compiled in the build stage!\n"
+    assert docker("run", "--rm", build_stage, "gcc", "--version").returncode == 0
+    no_gcc = docker("run", "--rm", final, "gcc", "--version")
     assert no_gcc.returncode != 0 and "executable file not found" in no_gcc.stderr, no_gcc
 
     sizes = {tag: docker_client.images.get(tag).attrs["Size"] for tag in (final, build_stage)}

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from primer.examples import get_example
+from tests.docker_cli import label_args
 
 pytestmark = pytest.mark.docker
 
@@ -28,7 +29,7 @@ def as_this_session(script: str, name: str, label: str) -> str:
 @pytest.mark.claim("without-compose-network-and-run-reach-by-name")
 def test_the_commands_make_a_network_where_the_client_reaches_redis_by_name(docker_names):
     name, labels = docker_names(SLUG)
-    label = " ".join(f"--label {key}={value}" for key, value in labels.items())
+    label = " ".join(label_args(labels))
     script = as_this_session((get_example(SLUG).path / "commands.sh").read_text(), name, label)
     assert name in script and "demo-net" not in script, script
     run = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
@@ -41,7 +42,7 @@ def test_the_commands_make_a_network_where_the_client_reaches_redis_by_name(dock
 @pytest.mark.claim("without-compose-default-network-has-no-names")
 def test_without_a_network_of_your_own_the_name_is_unknown(docker_names):
     name, labels = docker_names(SLUG)
-    label = [arg for key, value in labels.items() for arg in ("--label", f"{key}={value}")]
+    label = label_args(labels)
     server = subprocess.run(["docker", "run", "-d", "--name", name, *label, "redis:7"],
                             capture_output=True, text=True, timeout=60)
     assert server.returncode == 0, server.stderr

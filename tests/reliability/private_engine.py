@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import docker
+import pytest
 
 from primer.engine import engine_answers
 
@@ -176,3 +177,20 @@ def private_engine() -> Iterator[PrivateEngine]:
                         container.remove(force=True, v=True)
                     client.close()
             _remove(name, folder, engine.exec_root, engine.netns, engine.process)
+
+
+@contextlib.contextmanager
+def private_engine_for_a_test(*images: str) -> Iterator[PrivateEngine]:
+    """For a fixture: a private engine holding these images, copied from the main one. Where this
+    machine cannot run one, the test fails in CI and elsewhere is skipped, saying why."""
+    from tests.harness import in_ci
+
+    try:
+        with private_engine() as engine:
+            for image in images:
+                engine.load_image(image)
+            yield engine
+    except PrivateEngineUnavailable as error:
+        if in_ci():
+            pytest.fail(f"CI=true: {error}", pytrace=False)
+        pytest.skip(str(error))

@@ -12,8 +12,7 @@ import pytest
 
 from primer.engine import ENGINE_LOST_EXIT
 from primer.stacks import wait_until
-from tests.harness import in_ci
-from tests.reliability.private_engine import PrivateEngineUnavailable, private_engine
+from tests.reliability.private_engine import private_engine_for_a_test
 from tests.reliability.sessions import NONE_LEFT, leftovers, run_session, scenario, start_session
 
 pytestmark = pytest.mark.docker
@@ -24,14 +23,8 @@ LOST_LINE = "error: the Docker engine stopped answering during the run"
 
 @pytest.fixture
 def engine():
-    try:
-        with private_engine() as engine:
-            engine.load_image("debian:bookworm-slim")
-            yield engine
-    except PrivateEngineUnavailable as error:
-        if in_ci():
-            pytest.fail(f"CI=true: {error}", pytrace=False)
-        pytest.skip(str(error))
+    with private_engine_for_a_test("debian:bookworm-slim") as engine:
+        yield engine
 
 
 def processes_of_session(sid: int) -> list[int]:
