@@ -15,11 +15,14 @@ SPREAD_FILES = frozenset({
     "tests/site/test_unused_css.py",
     "tests/reliability/test_faults.py",  # each test runs sessions of its own, a dozen seconds each
 })
-# Tests grouped by the page in their parameters ("[page/:...]"), so that the tests of one page
-# share its one load (loaded_page) while the pages spread over the workers: the copy buttons
-# of every example file were two minutes of one worker.
+# Tests grouped by the page in their parameters ("[page/:file]" or "[page/]"): the tests of one
+# page, across these functions, go to one worker and share its one load (loaded_page), while
+# the pages spread over the workers: the copy buttons of every example file were two minutes
+# of one worker, and the diagram tests loaded the same pages again elsewhere.
 BY_PAGE = frozenset({
     "tests/site/test_features.py::test_the_copy_button_copies_the_example_file",
+    "tests/site/test_features.py::test_diagrams_render_as_svg",
+    "tests/site/test_features.py::test_the_build_draws_the_diagrams_so_the_page_loads_no_mermaid",
 })
 
 
@@ -28,5 +31,6 @@ class FilesTogetherExceptSpreadOnes(LoadFileScheduling):
         path = nodeid.split("::", 1)[0]
         test = nodeid.split("[", 1)[0]
         if test in BY_PAGE:
-            return f"{test}[{nodeid.split('[', 1)[1].split(':', 1)[0]}]"
+            page = nodeid.split("[", 1)[1].split(":", 1)[0].rstrip("]")
+            return f"{path}[{page}]"
         return nodeid if path in SPREAD_FILES else path

@@ -1,12 +1,15 @@
 """Every page of the built site: it loads with no console error and no failed request, makes no
-request that leaves 127.0.0.1, and axe-core finds no serious or critical accessibility
-violation in either colour scheme (named theme exceptions: tests/site/axe.py). The key pages
-are also saved as screenshots, light and dark, for a person to look at (reports/screenshots/).
+request that leaves 127.0.0.1, axe-core finds no serious or critical accessibility violation
+in either colour scheme (named theme exceptions: tests/site/axe.py), and it does not scroll
+sideways on a 390 px phone screen (a code block scrolls inside itself, which is fine). The key
+pages are also saved as screenshots, light and dark, for a person to look at
+(reports/screenshots/).
 
 One load serves all of it: a page load is most of a browser test's cost. The dark scheme is
 reached as a reader reaches it, with the palette toggle; the page's elements stay the same, so
-in dark only the colour rules can change and only they run again. Loading straight into the
-dark scheme (a system preference) is test_features.py's.
+in dark only the colour rules can change and only they run again. The phone screen comes last,
+by narrowing the window, which applies the same CSS as loading at that width. Loading straight
+into the dark scheme (a system preference) is test_features.py's.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import pytest
 
 from tests.site import axe, pages
 from tests.site.conftest import SCREENSHOTS_DIR
-from tests.site.reader import switch_scheme
+from tests.site.reader import PHONE, sideways_overflow, switch_scheme
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +41,7 @@ def _screenshot(page, path: str, scheme: str) -> None:
 
 
 @pytest.mark.parametrize("path", pages.page_urls(), ids=lambda p: p or "index")
-def test_page_loads_cleanly_offline_and_accessibly_in_both_schemes(open_page, path: str):
+def test_page_loads_cleanly_offline_accessibly_in_both_schemes_and_fits_a_phone(open_page, path: str):
     page, visit = open_page(path, color_scheme="light")
     assert page.locator("h1").first.is_visible(), f"{path}: no visible <h1>"
     assert len(visit.requests) > 1, f"{path}: the page loaded no assets at all? {visit.requests}"
@@ -52,5 +55,7 @@ def test_page_loads_cleanly_offline_and_accessibly_in_both_schemes(open_page, pa
         failures += [f"dark: axe {version}: {v}" for v in violations]
         if path in KEY_PAGES:
             _screenshot(page, path, "dark")
+    page.set_viewport_size(PHONE)
+    failures += [f"phone: {problem}" for problem in sideways_overflow(page)]
     failures += visit.problems()
     assert not failures, f"{path}:\n" + "\n".join(failures)
