@@ -1,12 +1,13 @@
 """The site built as other people build it, each in a copy of the project (tests/project_copy.py):
 
-- a newcomer on the ordinary MkDocs path, a fresh virtualenv with `pip install -r
+- a newcomer on the ordinary MkDocs path, a virtualenv with nothing but `pip install -r
   requirements.txt` and `mkdocs build --strict`, no npm and no drawing: every diagram is a
   picture all the same (the drawings are committed, primer/diagrams.py);
 - a fresh clone before any test run: no report, so no marks, and one notice that says so.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from primer import ROOT
 from primer.browser import NETWORK_CHANGED, load_again_after_network_change, offline_context
 from primer.site import build_site
 from primer.site_server import serve_site
@@ -46,16 +48,34 @@ def _visit(browser, site_url: str, path: str):
     return context, page
 
 
-@pytest.mark.early  # needs neither site/ nor this run's reports, and is a long pip install
-def test_the_ordinary_mkdocs_path_shows_every_diagram_as_a_picture(browser, tmp_path: Path):
-    project = copy_project(tmp_path / "project")  # no node_modules: no npm was run
+def _requirements_hash() -> str:
+    """The key scripts/lib/venv.sh files an environment built from the pins alone under."""
+    pins = [ROOT / "requirements.txt", *sorted((ROOT / "requirements").glob("*.txt"))]
+    return hashlib.sha256(b"".join(p.read_bytes() for p in pins)).hexdigest()[:16]
+
+
+def _environment_from_requirements_txt(tmp_path: Path) -> Path:
+    """A virtualenv with nothing in it but `pip install -r requirements.txt`. The one scripts/test
+    runs in is exactly that (venv.sh records the pins' hash, with a suffix for any extra
+    requirements file), built once per set of pins; anywhere else a fresh one is made."""
+    running = Path(sys.prefix)
+    if (running / ".requirements.sha256").is_file() and \
+            (running / ".requirements.sha256").read_text().strip() == _requirements_hash():
+        return running
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     # --no-compile: a throwaway environment, used for one build.
     pip = subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
-                          "--no-compile", "-r", "requirements.txt"], cwd=project, capture_output=True, text=True,
+                          "--no-compile", "-r", "requirements.txt"], cwd=ROOT, capture_output=True, text=True,
                          timeout=PIP_TIMEOUT_S)
     assert pip.returncode == 0, pip.stderr[-3000:]
+    return venv
+
+
+@pytest.mark.early  # needs neither site/ nor this run's reports, and may be a long pip install
+def test_the_ordinary_mkdocs_path_shows_every_diagram_as_a_picture(browser, tmp_path: Path):
+    project = copy_project(tmp_path / "project")  # no node_modules: no npm was run
+    venv = _environment_from_requirements_txt(tmp_path)
     env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PRIMER_BUILT_SITE")}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     build = subprocess.run([str(venv / "bin" / "mkdocs"), "build", "--strict"], cwd=project, env=env,
