@@ -34,8 +34,15 @@ def _images(entry: dict) -> str:
     images = entry.get("images") or {}
     if not images:
         return "none"
-    stand_ins = sorted(image for image, kind in images.items() if kind == "stand-in")
-    return "official" if not stand_ins else "stand-ins: " + ", ".join(stand_ins)
+    return "stand-ins" if any(kind == "stand-in" for kind in images.values()) else "official"
+
+
+def _when(entry: dict, report: dict) -> str:
+    """Where a claim's own run differs from the report's (a partial run merged in): its date and engine."""
+    date, engine = entry.get("time", "")[:10], entry.get("engine", "")
+    if (date, engine) == (report.get("time", "")[:10], report.get("engine", "")) or not (date or engine):
+        return ""
+    return f" (checked {date}, engine {engine})"
 
 
 def render_proven(markdown: str, report: dict, here: Path, docs_dir: Path = DOCS_DIR) -> str:
@@ -71,12 +78,29 @@ def render_proven(markdown: str, report: dict, here: Path, docs_dir: Path = DOCS
         lines.append(f"| [{page.stem}]({_link(page, here, docs_dir)}) | {len(ids)} | {outcome.count('verified')} "
                      f"| {outcome.count('failed')} | {len(ids) - outcome.count('verified') - outcome.count('failed')} "
                      f"| {unchecked} |")
-    lines += ["", "| statement | result | checked | engine | images |", "|---|---|---|---|---|"]
-    for claim_id, where in sorted(made.items(), key=lambda item: (item[1].path.name, item[1].line)):
-        entry = entries.get(claim_id, {})
-        lines.append(f"| [{claim_id}]({_link(where.path, here, docs_dir, f'claim-{claim_id}')}) "
-                     f"| {_result(entry)} | {entry.get('time', '')[:10]} "
-                     f"| {entry.get('engine', '')} | {_images(entry)} |")
+    stand_ins = sorted({image for entry in entries.values() for image, kind in (entry.get("images") or {}).items()
+                        if kind == "stand-in"})
+    # The date, engine and images are the run's, said once, and a page's images once for the
+    # page: a table row that repeated them made this page outgrow its budget. What differs
+    # (another run's result, a page with both kinds of images) is said where it differs.
+    lines += ["", "Each statement below was checked in that run, unless it says otherwise. Images are "
+              "*official*, or *stand-ins*: images built under the official names"
+              + (f" ({', '.join(stand_ins)} in this run)" if stand_ins else "") + "."]
+    for page in sorted(pages, key=lambda p: p.name):
+        ids = sorted(pages[page], key=lambda c: made[c].line)
+        kinds = {_images(entries.get(claim_id, {})) for claim_id in ids} - {"none"}
+        lines += ["", f"### {page.stem}", ""]
+        if len(kinds) == 1:
+            lines += [f"Images: {kinds.pop()}.", ""]
+        # One line per outcome, listing its statements in page order: a line per statement
+        # repeated its outcome 350 times, and the page outgrew its budget.
+        groups: dict[str, list[str]] = {}
+        for claim_id in ids:
+            entry = entries.get(claim_id, {})
+            images = f", images: {_images(entry)}" if len(kinds) > 1 else ""
+            link = f"[{claim_id}]({_link(page, here, docs_dir, f'claim-{claim_id}')})"
+            groups.setdefault(f"{_result(entry)}{_when(entry, report)}{images}", []).append(link)
+        lines += [f"- **{outcome}** ({len(links)}): {', '.join(links)}" for outcome, links in groups.items()]
     lines += ["", "Statements marked *not checked here* hold somewhere this site's tests cannot go: "
               + "; ".join(f"*{reason}*: {why}" for reason, why in UNCHECKED.items()) + "."]
     return PROVEN_COMMENT.sub(lambda _: "\n".join(lines), markdown)
