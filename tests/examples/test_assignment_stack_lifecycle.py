@@ -5,7 +5,7 @@ module-scoped stack holding port 3000 in the same module would keep them waiting
 Taught on docs/assignment-design.md and docs/troubleshooting.md.
 """
 
-import time
+import re
 
 import pytest
 
@@ -15,35 +15,91 @@ pytestmark = pytest.mark.docker
 
 
 @pytest.mark.claim("assignment-data-survives-down-but-not-down-v", about=["postgres:15"])
-def test_postgres_data_survives_down_but_not_down_v(compose_project):
+@pytest.mark.claim("assignment-run-it-up-wait-and-down")
+@pytest.mark.claim("assignment-postgres-data-volume-outlives-the-container", about=["postgres:15"])
+@pytest.mark.claim("assignment-postgres-init-folder-runs-once", about=["postgres:15"])
+@pytest.mark.claim("assignment-postgres-variables-count-on-first-start-only", about=["postgres:15"])
+@pytest.mark.claim("assignment-postgres-healthcheck-waits-for-the-tcp-server", about=["postgres:15"])
+@pytest.mark.claim("assignment-redis-cache-is-lost-on-down", about=["redis:7"])
+def test_postgres_data_survives_down_but_not_down_v(compose_project, tmp_path):
     # Its own stack (function scope): this test takes the stack down and up again. Only the
-    # service that owns the volume is started (`up postgres`); `down` and `down -v` act on the
-    # whole project as the page's commands do. Without the backend, port 3000 stays free for
-    # the tests that need it.
-    project = compose_project("assignment-stack", "postgres")
+    # databases that keep (or lose) data are started (`up postgres redis`); `down` and `down -v`
+    # act on the whole project as the page's commands do. Without the backend, port 3000 stays
+    # free for the tests that need it. A copy: the test changes the password file and adds an
+    # init script.
+    project = compose_project("assignment-stack", "postgres", "redis", copy_to=tmp_path)
+    folder = project.example.path
     psql = ["psql", "-U", "app", "-d", "app", "-tAc"]
+    first_password = (folder / "postgres_password.txt").read_text().strip()
 
     def count_notes() -> str:
         result = project.exec("postgres", [*psql, "SELECT count(*) FROM notes"])
         assert result.exit_code == 0, result.output
         return result.output.strip()
 
+    def log_in(password: str) -> str:
+        """A login over the network, as the backend's (a socket in the container needs no password)."""
+        return project.exec("postgres", ["env", f"PGPASSWORD={password}", "psql", "--host", "postgres", *psql[1:],
+                                         "SELECT current_user"]).output.strip()
+
+    def redis_volume() -> str:
+        redis = project.container("redis")
+        redis.reload()
+        (mount,) = [m for m in redis.attrs["Mounts"] if m["Destination"] == "/data"]
+        return mount["Name"]
+
+    # First start: the user, the database and the password come from postgres.env and the secret.
+    assert log_in(first_password) == "app"
     insert = project.exec("postgres", [*psql, "INSERT INTO notes (text) VALUES ('mine')"])
     assert insert.exit_code == 0, insert.output
     assert count_notes() == "2"
+    assert project.exec("redis", ["redis-cli", "SET", "cached", "yes"]).output.strip() == "OK"
+    cache_volume = redis_volume()
 
+    volumes = set(project.volume_names())
+    assert f"{project.name}_postgres-data" in volumes, volumes
     project.compose("down", timeout=60)  # keeps the named volumes
-    project.up("postgres")
-    assert count_notes() == "2"
+    assert project.containers() == [] and set(project.volume_names()) == volumes  # containers gone, volumes kept
+    (folder / "postgres_password.txt").write_text("a-new-password\n")
+    project.up("postgres", "redis")
+    assert count_notes() == "2"  # the data, kept; the init script not run again
+    # A later start: the secret file now says something else, and postgres ignores it.
+    assert project.exec("postgres", ["cat", "/run/secrets/postgres_password"]).output.strip() == "a-new-password"
+    assert 'password authentication failed for user "app"' in log_in("a-new-password")
+    assert log_in(first_password) == "app"
+    # redis had no volume of ours: a new anonymous one, empty; the old one is left behind, unused.
+    assert project.exec("redis", ["redis-cli", "GET", "cached"]).output.strip() == ""
+    assert redis_volume() != cache_volume
+    project.client.volumes.get(cache_volume)  # still there
 
+    # A first start again, held in the image's setup phase by one more init script (00-, before
+    # 01-schema.sql) until this test lets it go: the setup server answers on the socket only.
+    (folder / "postgres-init" / "00-hold.sh").write_text("while [ ! -e /tmp/go ]; do sleep 0.1; done\n")
     project.compose("down", "--volumes", timeout=60)  # deletes them: a fresh, empty database
-    project.up("postgres")
+    assert project.volume_names() == []
+    project.up("postgres", "redis", wait=False)
+
+    def pg_isready(*args: str) -> int:
+        return project.exec("postgres", ["pg_isready", *args]).exit_code
+
+    wait_until(lambda: pg_isready() == 0, timeout=60, interval=0.1, message="the setup server on the socket")
+    assert pg_isready("--host", "127.0.0.1") != 0  # plain pg_isready says ready; over TCP: nobody yet
+    postgres = project.container("postgres")
+    postgres.reload()
+    assert postgres.attrs["State"]["Health"]["Status"] == "starting", postgres.attrs["State"]["Health"]
+    # `$$` in the file: the variables are left for the shell inside the container
+    assert postgres.attrs["Config"]["Healthcheck"]["Test"] == [
+        "CMD-SHELL", 'pg_isready --host 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"']
+    assert project.exec("postgres", ["touch", "/tmp/go"]).exit_code == 0
+    project.up("postgres", "redis")  # healthy: the real server, over TCP
     assert count_notes() == "1"  # only the init script's row, written again on first start
+    assert log_in("a-new-password") == "app"  # a first start reads the (new) password file
 
 
 @pytest.mark.claim("assignment-watch-syncs-code-without-rebuild")
 @pytest.mark.claim("assignment-init-passes-the-stop-signal")
 @pytest.mark.claim("assignment-watch-copies-new-files-but-no-deletes")
+@pytest.mark.claim("assignment-watch-starts-the-stack")
 def test_compose_watch_serves_an_edited_app_py_within_seconds_without_a_rebuild(compose_project, tmp_path):
     # A copy of the example: this test edits app.py. `up=False`: `watch` starts the stack itself,
     # as it does for a learner who types `docker compose watch`.
@@ -54,6 +110,8 @@ def test_compose_watch_serves_an_edited_app_py_within_seconds_without_a_rebuild(
                    message=f"`docker compose watch` to start watching (its output: {log})")
         wait_until(lambda: http_get("http://127.0.0.1:3000/healthz")[0] == 200, timeout=60,
                    interval=0.2, message="the backend started by `watch` to answer /healthz")
+        states = {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
+        assert states == dict.fromkeys(("backend", "postgres", "redis", "mongo"), "running"), states
         image = project.container("backend").attrs["Image"]
         app = project.example.path / "backend" / "app.py"
         app.write_text(app.read_text().replace("The backend is running", "The backend is running, edited"))
@@ -67,14 +125,31 @@ def test_compose_watch_serves_an_edited_app_py_within_seconds_without_a_rebuild(
         assert project.container("backend").attrs["Image"] == image, "the backend's image was rebuilt"
         assert 'Syncing service "backend"' in log.read_text(), log.read_text()
 
-        # A new file is copied in; deleting it is not passed on: /app belongs to root, and the
-        # container's user `app` may not remove what is in it.
+        # A new file is copied in, and the server restarted; deleting it is not passed on: /app
+        # belongs to root, and the container's user `app` may not remove what is in it.
         extra = project.example.path / "backend" / "notes.txt"
+        backend = project.container("backend")
+        backend.reload()
+        started = backend.attrs["State"]["StartedAt"]
         extra.write_text("a new file\n")
-        wait_until(lambda: project.exec("backend", ["cat", "/app/notes.txt"]).output == "a new file\n",
-                   timeout=30, interval=0.3, message="notes.txt synced into the container")
+
+        def synced_and_restarted() -> bool:
+            backend.reload()
+            return (backend.attrs["State"]["StartedAt"] != started and backend.status == "running"
+                    and project.exec("backend", ["cat", "/app/notes.txt"]).output == "a new file\n")
+
+        wait_until(synced_and_restarted, timeout=30, interval=0.3,
+                   message=f"notes.txt synced into the container, and the server restarted ({log})")
+        owners = project.exec("backend", ["stat", "-c", "%U", "/app", "/app/notes.txt"]).output.split()
+        assert owners == ["root", "app"], owners  # the file is app's, but the folder it is in is root's
+        refused = project.exec("backend", ["rm", "/app/notes.txt"])  # as the container's user, app
+        assert refused.exit_code != 0 and "Permission denied" in refused.output, refused.output
         extra.unlink()
-        time.sleep(3)  # watch's own delay for a change, several times over
+        # watch passes the delete on, as `rm` run as the container's user, which is refused
+        # (Compose 2.40 prints rm's output with the engine's stream framing bytes around each part)
+        refusal = re.compile(r"rm:[\s\S]{0,16}cannot remove '/app/notes.txt'[\s\S]{0,16}: Permission denied")
+        wait_until(lambda: refusal.search(log.read_text()), timeout=30, interval=0.2,
+                   message=f"watch's attempt to delete notes.txt (its output: {log})")
         assert project.exec("backend", ["test", "-e", "/app/notes.txt"]).exit_code == 0, "the delete was synced"
 
         # A change to requirements.txt rebuilds the image, and the stack runs the new one.

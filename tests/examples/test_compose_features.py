@@ -4,6 +4,7 @@ with no -f (so that Compose finds its files itself), so do these tests."""
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -44,6 +45,24 @@ def test_restart_no_leaves_a_failed_program_stopped(restarting):
     assert state(restarting, "fails-no-restart") == {"status": "exited", "exit": 1, "restarts": 0}
 
 
+@pytest.mark.claim("restart-no-stays-stopped")
+def test_without_a_restart_key_the_policy_is_no(docker_names, docker_client, tmp_path):
+    name, _ = docker_names("restart-policies")  # Compose labels what it makes with the project name: removed after
+    (tmp_path / "docker-compose.yml").write_text(
+        'services:\n  fails:\n    image: debian:bookworm-slim\n    command: ["sh", "-c", "exit 1"]\n')
+    run_compose(["--project-name", name, "up", "--detach"], cwd=tmp_path, timeout=120)
+    container = docker_client.containers.get(f"{name}-fails-1")
+    assert container.attrs["HostConfig"]["RestartPolicy"]["Name"] == "no", container.attrs["HostConfig"]
+
+
+@pytest.mark.claim("restart-policies-ps-shows-who-stays-exited")
+def test_compose_ps_shows_the_programs_that_stay_exited(restarting):
+    listed = [json.loads(line) for line in restarting.compose("ps", "-a", "--format", "json").stdout.splitlines()]
+    states = {entry["Service"]: entry["State"] for entry in listed}
+    assert states["fails-no-restart"] == states["succeeds-on-failure"] == "exited", states
+    assert state(restarting, "fails-on-failure")["restarts"] >= 2  # the ones that come and go
+
+
 @pytest.mark.claim("restart-on-failure-restarts-after-failure")
 def test_on_failure_starts_a_failed_program_again(restarting):
     assert state(restarting, "fails-on-failure")["restarts"] >= 2
@@ -66,7 +85,9 @@ def test_unless_stopped_restarts_until_you_stop_it(restarting):
     assert state(restarting, "succeeds-unless-stopped")["restarts"] >= 2
     restarting.compose("stop", "succeeds-unless-stopped", timeout=60)
     stopped = state(restarting, "succeeds-unless-stopped")
-    time.sleep(3)  # longer than its run and its restart delay: it would be back by now
+    # A negative, so a plain wait, three times the program's one-second run: a `stop` also
+    # cancels a restart the engine had scheduled, so nothing can bring it back later either.
+    time.sleep(3)
     assert state(restarting, "succeeds-unless-stopped") == stopped and stopped["status"] == "exited", stopped
 
 
@@ -88,9 +109,14 @@ def test_a_plain_up_starts_only_the_services_without_a_profile(compose_project):
 
 
 @pytest.mark.claim("profiles-compose-profiles-variable")
-def test_compose_profiles_in_the_environment_does_the_same(compose_project):
-    project = compose_project("profiles", up=False)
-    project.compose("up", "-d", env={"COMPOSE_PROFILES": "backend"})
+def test_compose_profiles_in_the_environment_does_the_same(compose_project, tmp_path):
+    project = compose_project("profiles", up=False, copy_to=tmp_path)  # a .env is written into it below
+    project.compose("up", "-d", env={"COMPOSE_PROFILES": "backend"})  # from the shell
+    assert running_services(project) == {"redis", "backend"}
+    project.compose("rm", "--stop", "--force", "backend")
+    assert running_services(project) == {"redis"}
+    (project.example.path / ".env").write_text("COMPOSE_PROFILES=backend\n")  # from the .env file
+    project.compose("up", "-d")
     assert running_services(project) == {"redis", "backend"}
 
 
@@ -136,6 +162,24 @@ def test_the_override_file_is_merged_in_without_being_named(compose_project):
     assert env == ["development", "1", "1"], env
 
 
+@pytest.mark.claim("compose-config-shows-what-compose-will-run")
+def test_config_shows_the_files_merged_the_variables_filled_in_and_the_short_forms_written_out():
+    web = config_in_folder(get_example("override-files").path)["services"]["web"]
+    assert web["environment"] == {"MODE": "development", "WORKERS": "1", "DEBUG": "1"}  # merged
+    assert web["ports"] == [{"mode": "ingress", "host_ip": "127.0.0.1", "target": 8000, "protocol": "tcp"}], web
+    cache = config_in_folder(get_example("interpolation").path)["services"]["cache"]  # "127.0.0.1::8000" above
+    assert cache["ports"][0]["published"] == "6380", cache  # ${REDIS_PORT:?...} filled in
+
+
+@pytest.mark.claim("interpolation-shell-first-then-dot-env")
+def test_a_shell_variable_wins_over_the_dot_env_file():
+    folder = get_example("interpolation").path
+    assert "REDIS_PORT" not in os.environ
+    assert config_in_folder(folder)["services"]["cache"]["ports"][0]["published"] == "6380"  # from .env
+    shell = config_in_folder(folder, env={"REDIS_PORT": "6390"})["services"]["cache"]
+    assert shell["ports"][0]["published"] == "6390", shell  # the shell's, though .env says 6380
+
+
 @pytest.mark.claim("override-f-files-merge-in-order")
 def test_named_files_merge_in_order_and_the_override_is_not_read(compose_project):
     project = compose_project("override-files", up=False)
@@ -149,7 +193,9 @@ def test_named_files_merge_in_order_and_the_override_is_not_read(compose_project
 @pytest.mark.claim("interpolation-default-when-unset")
 def test_a_default_fills_in_an_unset_variable_and_a_set_one_wins(compose_project):
     folder = compose_project("interpolation", up=False).example.path
-    assert config_in_folder(folder, env={"REDIS_TAG": ""})["services"]["cache"]["image"] == "redis:7"
+    assert "REDIS_TAG" not in os.environ
+    assert config_in_folder(folder)["services"]["cache"]["image"] == "redis:7"  # unset
+    assert config_in_folder(folder, env={"REDIS_TAG": ""})["services"]["cache"]["image"] == "redis:7"  # empty
     assert config_in_folder(folder, env={"REDIS_TAG": "7.2"})["services"]["cache"]["image"] == "redis:7.2"
 
 
@@ -159,8 +205,11 @@ def test_a_required_variable_without_a_value_stops_compose_with_the_message(tmp_
     (copy / ".env").unlink()
     with pytest.raises(ComposeError) as failed:
         config_in_folder(copy)
-    assert ("required variable REDIS_PORT is missing a value: set REDIS_PORT in .env or in your shell"
-            in str(failed.value)), failed.value
+    message = "required variable REDIS_PORT is missing a value: set REDIS_PORT in .env or in your shell"
+    assert message in str(failed.value), failed.value
+    for command in (["ps"], ["down"]):  # every command reads the file first, and stops there
+        proc = run_compose(command, cwd=copy, check=False)
+        assert proc.returncode != 0 and message in proc.stderr, (command, proc.stderr)
 
 
 @pytest.mark.claim("interpolation-dot-env-and-double-dollar")

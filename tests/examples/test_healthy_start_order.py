@@ -1,7 +1,12 @@
 """examples/healthy-start-order, taught on docs/compose.md and docs/commands.md."""
 from datetime import datetime, timezone
+from itertools import pairwise
+from statistics import median
 
 import pytest
+
+from primer.stacks import wait_until
+from tests.docker_cli import docker, label_args
 
 pytestmark = pytest.mark.docker
 
@@ -20,7 +25,15 @@ def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(f"{stamp}.{fraction}").replace(tzinfo=timezone.utc)
 
 
+def first_passing_probe(container) -> datetime:
+    probes = container.attrs["State"]["Health"]["Log"]
+    passed = [parse_time(p["End"]) for p in probes if p["ExitCode"] == 0]
+    assert passed, f"no passing healthcheck in {probes}"
+    return min(passed)
+
+
 @pytest.mark.claim("depends-on-healthy-waits")
+@pytest.mark.claim("compose-starts-in-depends-on-order")
 def test_app_starts_only_after_db_is_healthy(stack):
     project = stack
     db, app = project.container("db"), project.container("app")
@@ -37,11 +50,14 @@ def test_app_starts_only_after_db_is_healthy(stack):
 
 
 @pytest.mark.claim("up-service-starts-its-dependencies")
+@pytest.mark.claim("commands-up-names-only-these")
 def test_up_with_one_service_name_also_starts_what_it_depends_on(compose_project):
     project = compose_project("healthy-start-order", up=False)
     project.up("app")
     running = {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
     assert running == {"app": "running", "db": "running"}, running
+    app_started = parse_time(project.container("app").attrs["State"]["StartedAt"])
+    assert first_passing_probe(project.container("db")) <= app_started, "app started before db was healthy"
 
 
 @pytest.mark.claim("logs-show-process-output")
@@ -69,6 +85,7 @@ def test_compose_puts_every_service_on_one_project_network(stack):
 
 
 @pytest.mark.claim("postgres-password-from-secret-file", about=["postgres:15"])
+@pytest.mark.claim("compose-mounts-the-secret-file", about=["postgres:15"])
 def test_postgres_takes_its_password_from_the_secret_file(stack):
     password = (stack.example.path / "db_password.txt").read_text().strip()
     # Over the network address, as another container connects (the image trusts 127.0.0.1).
@@ -82,3 +99,70 @@ def test_postgres_takes_its_password_from_the_secret_file(stack):
 
     environment = stack.container("db").attrs["Config"]["Env"]
     assert not [e for e in environment if password in e], environment
+
+
+@pytest.mark.claim("compose-services-find-each-other-by-name")
+@pytest.mark.claim("compose-service-name-is-host-name")
+def test_services_reach_each_other_by_service_name(stack):
+    db = stack.container("db")
+    address = db.attrs["NetworkSettings"]["Networks"][f"{stack.name}_default"]["IPAddress"]
+    resolved = stack.exec("app", ["python", "-c", "import socket; print(socket.gethostbyname('db'))"])
+    assert resolved.exit_code == 0 and resolved.output.strip() == address, resolved.output
+    assert stack.connect_from("app", "db", 5432) == "connected"
+
+
+@pytest.mark.claim("healthcheck-runs-again-and-again")
+@pytest.mark.claim("healthcheck-every-second-pg-isready-marks-healthy")
+def test_the_healthcheck_runs_pg_isready_in_db_every_second(stack):
+    db = stack.container("db")
+
+    def probes():
+        db.reload()
+        log = db.attrs["State"]["Health"]["Log"]
+        return log if len(log) >= 4 else None
+
+    log = wait_until(probes, timeout=30, interval=0.5, message="four healthchecks of db in its log")
+    assert db.attrs["State"]["Health"]["Status"] == "healthy"
+    passed = [p for p in log if p["ExitCode"] == 0]
+    assert passed and all("127.0.0.1:5432 - accepting connections" in p["Output"] for p in passed), log
+    starts = [parse_time(p["Start"]) for p in log]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(starts)]
+    assert min(gaps) >= 0.9 and median(gaps) < 3, f"not about once a second: {gaps}"
+
+
+@pytest.mark.claim("compose-mounts-the-secret-file", about=["postgres:15"])
+def test_compose_mounts_the_secret_file_at_run_secrets(stack):
+    password_file = (stack.example.path / "db_password.txt").read_text()
+    assert "POSTGRES_PASSWORD_FILE=/run/secrets/db_password" in (stack.example.path / "db.env").read_text()
+    db = stack.container("db")
+    assert "POSTGRES_PASSWORD_FILE=/run/secrets/db_password" in db.attrs["Config"]["Env"]
+    assert stack.exec("db", ["cat", "/run/secrets/db_password"]).output == password_file
+
+
+@pytest.mark.claim("compose-mounts-the-secret-file", about=["postgres:15"])
+def test_the_postgres_image_needs_a_password_for_its_superuser(docker_names):
+    name, labels = docker_names("healthy-start-order")
+    run = docker("run", "--rm", "--name", name, *label_args(labels), "postgres:15", timeout=60)
+    assert run.returncode != 0, run.stdout + run.stderr
+    assert "superuser password is not specified" in run.stdout + run.stderr, run.stdout + run.stderr
+
+
+@pytest.mark.claim("short-depends-on-does-not-wait")
+@pytest.mark.claim("postgres-started-is-not-ready", about=["postgres:15"])
+def test_short_depends_on_starts_db_first_but_does_not_wait_for_it(compose_project, docker_names, tmp_path):
+    project = compose_project("healthy-start-order", up=False, copy_to=tmp_path)
+    compose_file = project.example.compose_file
+    long_form = "    depends_on:\n      db:\n        condition: service_healthy"
+    text = compose_file.read_text()
+    assert long_form in text
+    compose_file.write_text(text.replace(long_form, "    depends_on: [db]"))
+    _, labels = docker_names("healthy-start-order")
+    empty = docker("run", "--rm", *label_args(labels), "--entrypoint", "ls", "postgres:15", "-A", "/var/lib/postgresql/data")
+    assert empty.returncode == 0 and empty.stdout.strip() == "", "the image comes with no data files"
+
+    project.up()
+    logs = project.wait_for_log("app", "db answered at start:")
+    db, app = project.container("db"), project.container("app")
+    assert parse_time(db.attrs["State"]["StartedAt"]) <= parse_time(app.attrs["State"]["StartedAt"])
+    assert "db answered at start: no" in logs, logs
+    assert project.exec("db", ["test", "-s", "/var/lib/postgresql/data/PG_VERSION"]).exit_code == 0

@@ -9,7 +9,7 @@ import pytest
 
 from primer.builds import docker_build
 from primer.compose import run_compose
-from primer.stacks import http_get, wait_until
+from primer.stacks import connect_from_host, http_get, wait_until
 from tests.docker_cli import docker
 
 pytestmark = pytest.mark.docker
@@ -48,13 +48,13 @@ def test_tag_gives_the_same_image_a_second_name(pushed):
 
 
 @pytest.mark.claim("registry-push-then-pull-by-tag", about=["registry:2"])
+@pytest.mark.claim("registry-round-trip-as-typed", about=["registry:2"])
 def test_an_image_pushed_and_removed_comes_back_with_pull(pushed):
     local, remote, push_output = pushed
     assert re.search(r"^1\.0: digest: sha256:[0-9a-f]{64} size: \d+$", push_output, re.MULTILINE), push_output
     original = image_id(remote)
-    assert docker("image", "rm", remote).returncode == 0
-    assert docker("image", "rm", local).returncode == 0
-    assert image_id(remote) == ""  # gone from this machine
+    assert docker("image", "rm", remote, local).returncode == 0
+    assert image_id(remote) == image_id(local) == ""  # gone from this machine
     pull = docker("pull", remote)
     assert pull.returncode == 0 and "Status: Downloaded newer image for" in pull.stdout, pull.stdout + pull.stderr
     assert image_id(remote) == original
@@ -62,13 +62,21 @@ def test_an_image_pushed_and_removed_comes_back_with_pull(pushed):
 
 
 @pytest.mark.claim("registry-pull-by-digest", about=["registry:2"])
-def test_a_digest_names_exactly_one_image(pushed):
-    _, remote, push_output = pushed
+@pytest.mark.claim("digest-names-one-image-for-good", about=["registry:2"])
+def test_a_digest_names_exactly_one_image(pushed, docker_names, tmp_path):
+    local, remote, push_output = pushed
+    original = image_id(local)
     digest = re.search(r"digest: (sha256:[0-9a-f]{64})", push_output)[1]
     repository = remote.rsplit(":", 1)[0]
+    # The tag moves on: another image pushed under the same name and tag.
+    other, labels = docker_names(SLUG)
+    (tmp_path / "Dockerfile").write_text('FROM debian:bookworm-slim\nCMD ["echo", "a newer image"]\n')
+    docker_build(tmp_path, other, labels=labels)
+    assert docker("tag", other, remote).returncode == 0 and docker("push", remote).returncode == 0
     assert docker("image", "rm", remote).returncode == 0
     pull = docker("pull", f"{repository}@{digest}")
     assert pull.returncode == 0 and f"Digest: {digest}" in pull.stdout, pull.stdout + pull.stderr
+    assert image_id(f"{repository}@{digest}") == original  # the pushed image, not what the tag points at now
     digests = docker("image", "inspect", "--format", "{{json .RepoDigests}}", f"{repository}@{digest}").stdout
     assert f"{repository}@{digest}" in digests, digests
 
@@ -82,7 +90,28 @@ def test_the_registry_lists_the_pushed_repository(pushed):
     assert '"1.0"' in tags, tags
 
 
+@pytest.mark.claim("local-registry-only-for-this-machine", about=["registry:2"])
+def test_the_registry_answers_on_127_0_0_1_only(registry):
+    assert registry.compose("port", "registry", "5000").stdout.strip() == "127.0.0.1:5000"
+    assert http_get("http://127.0.0.1:5000/v2/")[0] == 200
+    network = registry.client.networks.get(registry.network_names()[0])
+    gateway = network.attrs["IPAM"]["Config"][0]["Gateway"]  # another address of this machine
+    with pytest.raises(ConnectionRefusedError):
+        connect_from_host(5000, host=gateway).close()
+
+
+@pytest.mark.claim("docker-run-prints-and-exits")
+def test_docker_run_downloads_an_image_this_machine_does_not_have(pushed):
+    _, remote, _ = pushed
+    assert docker("image", "rm", remote).returncode == 0
+    run = docker("run", "--rm", remote)
+    assert f"Unable to find image '{remote}' locally" in run.stderr, run.stderr
+    assert run.returncode == 0 and run.stdout == GREETING, run
+
+
 @pytest.mark.claim("image-name-short-for-docker-io-library")
+@pytest.mark.claim("image-name-registry-defaults-to-docker-hub")
+@pytest.mark.claim("image-name-official-images-in-library")
 def test_a_short_name_is_docker_hubs_library_name():
     assert image_id("redis:7") == image_id("docker.io/library/redis:7") != ""
     assert image_id("python:3.11-slim") == image_id("docker.io/library/python:3.11-slim") != ""
@@ -123,6 +152,9 @@ def test_a_name_without_a_tag_means_the_tag_latest(pushed):
 
 @pytest.mark.claim("commands-pull-gets-the-newer-image-up-does-not")
 @pytest.mark.claim("commands-pull-row")
+@pytest.mark.claim("no-tag-means-latest")
+@pytest.mark.claim("compose-runs-a-pushed-image", about=["registry:2"])
+@pytest.mark.claim("commands-up-creates-what-is-missing")
 def test_up_pulls_only_a_missing_image_and_pull_fetches_the_newer_one(registry, docker_names, tmp_path):
     """A tag moved in the registry (as `redis:7` moves with each 7.x release): `up` keeps the
     image it has, `docker compose pull` fetches the new one, and the next `up` uses it."""

@@ -38,3 +38,20 @@ def test_the_final_stage_runs_the_program_without_the_compiler(docker_names, doc
                              capture_output=True, text=True, timeout=30, check=True).stdout
     shown = listing.replace(build_stage, "hello-build-stage").replace(final, "hello")
     record_output("multi-stage-image-sizes", "docker image ls", shown)
+
+
+@pytest.mark.claim("compose-builds-the-last-stage-unless-a-target-names-another")
+def test_compose_builds_the_last_stage_and_target_picks_another(compose_project, tmp_path):
+    project = compose_project(SLUG, up=False, copy_to=tmp_path)  # its compose file is edited below
+    image = f"{project.name}-hello"  # the name Compose gives the image it builds for `hello`
+
+    def gcc_in_the_image() -> subprocess.CompletedProcess:
+        project.compose("build", timeout=300)
+        return docker("run", "--rm", image, "gcc", "--version")
+
+    assert gcc_in_the_image().returncode != 0  # no target: the last stage, without the compiler
+    compose_file = project.example.compose_file
+    text = compose_file.read_text()
+    assert "    build: .  #" in text, text
+    compose_file.write_text(text.replace("    build: .  #", "    build:\n      context: .\n      target: build  #"))
+    assert gcc_in_the_image().returncode == 0  # target: build, the first stage

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from primer.compose import run_compose
+from primer.stacks import wait_until
 
 pytestmark = pytest.mark.docker
 
@@ -44,15 +45,29 @@ def test_a_folder_called_build_your_own_image_names_the_built_image(learner_fold
 
 
 @pytest.mark.claim("container-name-also-resolves")
-def test_from_its_folder_separate_networks_api_1_resolves_from_web(learner_folder):
+@pytest.mark.claim("networking-container-name-changes-service-name-stays")
+def test_from_its_folder_separate_networks_api_1_resolves_from_web(learner_folder, docker_client):
     folder = learner_folder("separate-networks")
     up(folder)
     code = "import socket; socket.create_connection(('separate-networks-api-1', 8000), timeout=3); print('ok')"
     proc = run_compose(["exec", "-T", "web", "python", "-c", code], cwd=folder, check=False)
     assert proc.stdout.strip() == "ok", proc.stdout + proc.stderr
+    # with --scale, one service name stands for several containers, each named differently
+    run_compose(["up", "--detach", "--wait", "--scale", "api=2"], cwd=folder, timeout=120)
+    names = labelled(docker_client, "containers", "separate-networks")
+    assert [n for n in names if "-api-" in n] == ["separate-networks-api-1", "separate-networks-api-2"], names
+    api_addresses = sorted(
+        docker_client.containers.get(name).attrs["NetworkSettings"]["Networks"]["separate-networks_frontend"]["IPAddress"]
+        for name in ("separate-networks-api-1", "separate-networks-api-2"))
+    resolve = "import socket; print(*sorted({a[4][0] for a in socket.getaddrinfo('api', 8000)}))"
+    resolved = wait_until(lambda: (out := run_compose(["exec", "-T", "web", "python", "-c", resolve],
+                                                      cwd=folder).stdout.split()) == api_addresses and out,
+                          message="api to stand for both of its containers")
+    assert resolved == api_addresses
 
 
 @pytest.mark.claim("compose-creates-default-network")
+@pytest.mark.claim("networking-default-is-one-network-per-project")
 @pytest.mark.claim("without-compose-compose-file-reaches-by-name")
 def test_from_its_folder_without_compose_gets_the_network_without_compose_default(learner_folder, docker_client):
     folder = learner_folder("without-compose")

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from primer.stacks import http_get
+
 pytestmark = pytest.mark.docker
 
 GET = ("import urllib.request as u\n"
        "try:\n"
-       "    print(u.urlopen('http://host.docker.internal:{port}/', timeout=3).read().decode())\n"
+       "    print(u.urlopen('http://{host}:{port}/', timeout=3).read().decode())\n"
        "except OSError as error:\n"
        "    print(type(error).__name__, error)\n")
 
@@ -55,14 +57,17 @@ def stack(module_compose_project):
     return module_compose_project("reach-the-host")
 
 
-def fetch_from(stack, service: str, port: int) -> str:
-    result = stack.exec(service, ["python", "-c", GET.format(port=port)])
+def fetch_from(stack, service: str, port: int, host: str = "host.docker.internal") -> str:
+    result = stack.exec(service, ["python", "-c", GET.format(host=host, port=port)])
     assert result.exit_code == 0, result.output
     return result.output.strip()
 
 
 @pytest.mark.claim("host-gateway-reaches-a-server-on-the-host")
 def test_with_host_gateway_the_container_reaches_a_server_on_the_host(stack):
+    # the line gives the name the address of this machine on Docker's default bridge
+    resolve = "import socket; print(socket.gethostbyname('host.docker.internal'))"
+    assert stack.exec("client", ["python", "-c", resolve]).output.strip() == host_gateway(stack)
     with server_on_the_host(host_gateway(stack)) as port:
         assert fetch_from(stack, "client", port) == "hello from the host"
 
@@ -78,4 +83,15 @@ def test_without_the_line_the_name_is_unknown_on_linux(stack):
 def test_a_server_listening_on_127_0_0_1_only_is_not_reachable_from_the_container(stack):
     with server_on_the_host("127.0.0.1") as port:
         output = fetch_from(stack, "client", port)
+    assert output.startswith("URLError") and "Connection refused" in output, output
+    with server_on_the_host("0.0.0.0") as port:  # every address of this machine: reachable
+        assert fetch_from(stack, "client", port) == "hello from the host"
+
+
+@pytest.mark.claim("networking-localhost-is-the-container-itself")
+def test_localhost_on_the_host_reaches_a_host_server_and_inside_a_container_does_not(stack):
+    with server_on_the_host("127.0.0.1") as port:
+        status, body = http_get(f"http://localhost:{port}/")  # a program run directly on the machine
+        assert (status, body) == (200, b"hello from the host")
+        output = fetch_from(stack, "client", port, host="localhost")  # the same, in a container
     assert output.startswith("URLError") and "Connection refused" in output, output

@@ -29,6 +29,7 @@ def run_both(compose_project, tmp_path, command: list[str]):
 
 
 @pytest.mark.claim("survives-stop")
+@pytest.mark.claim("commands-stop-start-keep-what-was-written")
 def test_stop_keeps_containers_network_and_volumes(compose_project, tmp_path):
     project, before, after = run_both(compose_project, tmp_path, ["stop"])
     assert {name: cid for name, (cid, _) in after["containers"].items()} == \
@@ -41,6 +42,8 @@ def test_stop_keeps_containers_network_and_volumes(compose_project, tmp_path):
 
 
 @pytest.mark.claim("survives-down")
+@pytest.mark.claim("commands-down-and-down-v-block")
+@pytest.mark.claim("mounted-storage-outlives-the-container")
 def test_down_removes_containers_and_network_and_keeps_named_volumes(compose_project, tmp_path):
     _, before, after = run_both(compose_project, tmp_path, ["down"])
     assert after["containers"] == {} and after["networks"] == []
@@ -48,9 +51,14 @@ def test_down_removes_containers_and_network_and_keeps_named_volumes(compose_pro
 
 
 @pytest.mark.claim("survives-down-v")
+@pytest.mark.claim("commands-down-v-row")
+@pytest.mark.claim("commands-down-and-down-v-block")
+@pytest.mark.claim("mount-kind-removed-by")
 def test_down_v_removes_the_named_volumes_too(compose_project, tmp_path, docker_client):
-    _, before, after = run_both(compose_project, tmp_path, ["down", "-v"])
+    project, before, after = run_both(compose_project, tmp_path, ["down", "-v"])
     assert after == {"containers": {}, "networks": [], "volumes": []}
     for name in before["volumes"]:
         with pytest.raises(docker.errors.NotFound):
             docker_client.volumes.get(name)
+    project.up()  # the database starts empty
+    assert project.exec("redis", ["redis-cli", "EXISTS", "greeting"]).output.strip() == "0"

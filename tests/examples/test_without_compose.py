@@ -26,7 +26,12 @@ def as_this_session(script: str, name: str, label: str) -> str:
         "docker run ", f"docker run {label} ")
 
 
+def docker_ls(*args: str) -> str:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=60).stdout
+
+
 @pytest.mark.claim("without-compose-network-and-run-reach-by-name")
+@pytest.mark.claim("containers-find-each-other-by-name-on-a-network-you-create")
 def test_the_commands_make_a_network_where_the_client_reaches_redis_by_name(docker_names):
     name, labels = docker_names(SLUG)
     label = " ".join(label_args(labels))
@@ -35,17 +40,20 @@ def test_the_commands_make_a_network_where_the_client_reaches_redis_by_name(dock
     run = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "PONG" in run.stdout.splitlines(), run.stdout
-    leftovers = subprocess.run(["docker", "ps", "-aq", "--filter", f"name=^{name}$"], capture_output=True, text=True)
-    assert leftovers.stdout == "", "commands.sh removes its container"
+    assert docker_ls("ps", "-aq", "--filter", f"name=^{name}$") == "", "commands.sh removes its container"
+    assert docker_ls("network", "ls", "-q", "--filter", f"name=^{name}-net$") == "", "and its network"
 
 
 @pytest.mark.claim("without-compose-default-network-has-no-names")
+@pytest.mark.claim("containers-find-each-other-by-name-on-a-network-you-create")
 def test_without_a_network_of_your_own_the_name_is_unknown(docker_names):
     name, labels = docker_names(SLUG)
     label = label_args(labels)
     server = subprocess.run(["docker", "run", "-d", "--name", name, *label, "redis:7"],
                             capture_output=True, text=True, timeout=60)
     assert server.returncode == 0, server.stderr
+    networks = docker_ls("inspect", "--format", "{{range $net, $_ := .NetworkSettings.Networks}}{{$net}} {{end}}", name)
+    assert networks.split() == ["bridge"], networks  # Docker's default network
     client = subprocess.run(["docker", "run", "--rm", *label, "redis:7", "redis-cli", "-h", name, "ping"],
                             capture_output=True, text=True, timeout=60)
     said = client.stdout + client.stderr
@@ -53,8 +61,11 @@ def test_without_a_network_of_your_own_the_name_is_unknown(docker_names):
 
 
 @pytest.mark.claim("without-compose-compose-file-reaches-by-name")
+@pytest.mark.claim("compose-makes-the-network-and-names-the-services")
 def test_the_compose_file_does_the_same_with_no_network_command(compose_project):
     project = compose_project(SLUG, "redis")
-    run = project.compose("run", "--rm", "--no-deps", "client")
+    run = project.compose("run", "--rm", "--no-deps", "client")  # reaches `redis` by its service name
     assert run.stdout.strip() == "PONG", run.stdout + run.stderr
     assert project.network_names() == [f"{project.name}_default"]
+    redis = project.container("redis")
+    assert list(redis.attrs["NetworkSettings"]["Networks"]) == [f"{project.name}_default"]
