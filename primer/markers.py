@@ -36,6 +36,7 @@ UNCHECKED = {
     "other-cpu": "it depends on the processor, and this site's tests run on one whose features they cannot change",
     "windows": "it holds on Windows, and this site's tests run on Linux",
     "internet-registry": "it needs a registry on the internet (Docker Hub), which this site's tests do not reach",
+    "compose-v1": "it describes Compose v1 (docker-compose), which is no longer maintained and which this site's tests do not run",
 }
 _ANY = re.compile(r"<!--\s*(?P<kind>[a-z][a-z-]*):\s*(?P<argument>[^\s>]*)\s*-->")
 _ARGUMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
