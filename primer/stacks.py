@@ -483,6 +483,14 @@ class ComposeProject:
     def volume_names(self) -> list[str]:
         return [v.name for v in self.client.volumes.list(filters={"label": f"{PROJECT_LABEL}={self.name}"})]
 
+    def host_address(self) -> str:
+        """An address of this machine that is not loopback, as a Wi-Fi address would be: the
+        host's side (the gateway) of the project's network."""
+        network = self.client.networks.get(self.network_names()[0])
+        gateway = network.attrs["IPAM"]["Config"][0]["Gateway"]
+        assert gateway and not gateway.startswith("127."), gateway
+        return gateway
+
 
 def _listening_tcp_ports(container) -> set[int] | None:
     """The TCP ports something listens on inside a container, read from its own /proc (any
@@ -511,6 +519,13 @@ def http_get(url: str, timeout: float = 3) -> tuple[int, bytes]:
 def connect_from_host(port: int, host: str = "127.0.0.1", timeout: float = 3) -> socket.socket:
     """Open a TCP connection from the host; tests reach containers only through published ports."""
     return socket.create_connection((host, port), timeout=timeout)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on at this moment (the kernel's pick)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 

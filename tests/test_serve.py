@@ -6,23 +6,17 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
 import uuid
 from pathlib import Path
 
+from primer.stacks import free_port
 from tests.project_copy import copy_project
 
 START_TIMEOUT_S = 120  # a first start may build .venv (scripts/lib/venv.sh), then the site
 REBUILD_TIMEOUT_S = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _page(url: str) -> str | None:
@@ -47,7 +41,7 @@ def _wait_for(url: str, text: str, timeout: float, serve: subprocess.Popen, log:
 
 def test_scripts_serve_rebuilds_the_page_when_an_example_file_changes(tmp_path):
     project = copy_project(tmp_path / "project", with_node_modules=True)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PRIMER_BUILT_SITE")}
     env["PRIMER_ADDR"] = f"127.0.0.1:{port}"

@@ -101,12 +101,6 @@ def bindings(container) -> dict:
     return {port: spec for port, spec in (container.attrs["NetworkSettings"]["Ports"] or {}).items() if spec}
 
 
-def stack_gateway(stack) -> str:
-    """An address of this machine that is not loopback: its side of the stack's network."""
-    network = stack.client.networks.get(stack.network_names()[0])
-    return network.attrs["IPAM"]["Config"][0]["Gateway"]
-
-
 @pytest.fixture(scope="module")
 def status(stack) -> dict:
     # Once `up` is done every database is healthy, so the first answer must already be 200.
@@ -344,7 +338,7 @@ def test_the_backend_is_published_on_127_0_0_1_port_3000_only(stack, status):
     assert bindings(backend) == {"3000/tcp": [{"HostIp": "127.0.0.1", "HostPort": "3000"}]}
     assert http_get("http://localhost:3000/healthz") == (200, b"ok")
     with pytest.raises(ConnectionRefusedError):  # this machine's other addresses: nothing there
-        connect_from_host(3000, host=stack_gateway(stack))
+        connect_from_host(3000, host=stack.host_address())
 
 
 @pytest.mark.claim("assignment-backend-image-is-built-not-pulled")

@@ -9,16 +9,10 @@ import pytest
 
 from primer import ROOT
 from primer.compose import ComposeError, run_compose
-from primer.stacks import connect_from_host, http_get, wait_until
+from primer.stacks import connect_from_host, free_port, http_get, wait_until
 from tests.docker_cli import docker
 
 pytestmark = pytest.mark.docker
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def answers(port: int, host: str = "127.0.0.1") -> int:

@@ -9,12 +9,6 @@ from primer.stacks import http_get, wait_until
 pytestmark = pytest.mark.docker
 
 
-def another_host_address(stack) -> str:
-    """An address of this machine that is not loopback: the host's side of the stack's network."""
-    network = stack.client.networks.get(stack.network_names()[0])
-    return network.attrs["IPAM"]["Config"][0]["Gateway"]
-
-
 @pytest.fixture(scope="module")
 def stack(module_compose_project):
     return module_compose_project("publish-all-interfaces")
@@ -35,7 +29,7 @@ def test_3000_3000_binds_every_host_address(stack):
     web.reload()
     host_ips = {b["HostIp"] for b in web.attrs["NetworkSettings"]["Ports"]["3000/tcp"]}
     assert host_ips == ({"0.0.0.0", "::"} if host_has_ipv6() else {"0.0.0.0"}), host_ips  # every IPv4 and IPv6 address
-    address = another_host_address(stack)
+    address = stack.host_address()
     assert not address.startswith("127."), address
     for url in (f"http://{address}:3000/", "http://localhost:3000/"):
         status, _ = wait_until(lambda url=url: http_get(url), message=f"web on {url}")

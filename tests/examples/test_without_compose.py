@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from primer.examples import get_example
-from tests.docker_cli import label_args
+from tests.docker_cli import docker, label_args
 
 pytestmark = pytest.mark.docker
 
@@ -26,10 +26,6 @@ def as_this_session(script: str, name: str, label: str) -> str:
         "docker run ", f"docker run {label} ")
 
 
-def docker_ls(*args: str) -> str:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, timeout=60).stdout
-
-
 @pytest.mark.claim("without-compose-network-and-run-reach-by-name")
 @pytest.mark.claim("containers-find-each-other-by-name-on-a-network-you-create")
 def test_the_commands_make_a_network_where_the_client_reaches_redis_by_name(docker_names):
@@ -40,8 +36,8 @@ def test_the_commands_make_a_network_where_the_client_reaches_redis_by_name(dock
     run = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "PONG" in run.stdout.splitlines(), run.stdout
-    assert docker_ls("ps", "-aq", "--filter", f"name=^{name}$") == "", "commands.sh removes its container"
-    assert docker_ls("network", "ls", "-q", "--filter", f"name=^{name}-net$") == "", "and its network"
+    assert docker("ps", "-aq", "--filter", f"name=^{name}$").stdout == "", "commands.sh removes its container"
+    assert docker("network", "ls", "-q", "--filter", f"name=^{name}-net$").stdout == "", "and its network"
 
 
 @pytest.mark.claim("without-compose-default-network-has-no-names")
@@ -52,7 +48,7 @@ def test_without_a_network_of_your_own_the_name_is_unknown(docker_names):
     server = subprocess.run(["docker", "run", "-d", "--name", name, *label, "redis:7"],
                             capture_output=True, text=True, timeout=60)
     assert server.returncode == 0, server.stderr
-    networks = docker_ls("inspect", "--format", "{{range $net, $_ := .NetworkSettings.Networks}}{{$net}} {{end}}", name)
+    networks = docker("inspect", "--format", "{{range $net, $_ := .NetworkSettings.Networks}}{{$net}} {{end}}", name).stdout
     assert networks.split() == ["bridge"], networks  # Docker's default network
     client = subprocess.run(["docker", "run", "--rm", *label, "redis:7", "redis-cli", "-h", name, "ping"],
                             capture_output=True, text=True, timeout=60)
