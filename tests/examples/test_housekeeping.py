@@ -11,6 +11,7 @@ import pytest
 
 from primer.captures import record_output
 from primer.examples import get_example
+from primer.stacks import wait_until
 from tests.reliability.private_engine import private_engine_for_a_test
 
 pytestmark = pytest.mark.docker
@@ -95,6 +96,10 @@ def make_clutter(engine, context) -> dict[str, set[str]]:
     on(engine, "run", "--name", "stopped-container", "-v", "/data", "debian:bookworm-slim", "true")
     on(engine, "rm", "stopped-container")  # its anonymous volume stays, as after a plain `down`
     on(engine, "run", "--name", "another-stopped-one", "debian:bookworm-slim", "true")
+    # `docker run` returns once the engine has seen the exit, which can be a moment before the
+    # list that `docker ps` reads says "exited": wait for the list.
+    wait_until(lambda: inventory(engine)["stopped"] == {"another-stopped-one"}, timeout=10, interval=0.1,
+               message="another-stopped-one listed as exited")
     return {**inventory(engine), "first build": {first_build}}
 
 
