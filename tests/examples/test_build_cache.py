@@ -7,6 +7,7 @@ import signal
 import subprocess
 import uuid
 from pathlib import Path
+from statistics import median
 
 import pytest
 
@@ -15,6 +16,7 @@ from primer.captures import record_output
 from primer.examples import get_example
 from primer.stacks import http_get, machine_lock, wait_until
 from tests.docker_cli import docker, label_args, run_output
+from tests.health import gaps_since_the_start, seconds_between
 
 pytestmark = pytest.mark.docker
 
@@ -214,11 +216,16 @@ def test_the_built_image_serves_the_app_and_its_healthcheck_passes(compose_proje
     assert container.attrs["Config"]["Cmd"] == ["python", "app.py"] and container.attrs["Config"]["User"] == "10001"
     health = container.attrs["State"]["Health"]
     assert health["Status"] == "healthy", health
-    assert container.attrs["Config"]["Healthcheck"]["Interval"] == 2_000_000_000  # every 2 seconds
+    healthcheck = container.attrs["Config"]["Healthcheck"]
+    assert (healthcheck["StartInterval"], healthcheck["Interval"]) == (1_000_000_000, 10_000_000_000), healthcheck
     assert health["Log"] and all(check["ExitCode"] == 0 for check in health["Log"]), health
+    gaps = gaps_since_the_start(container.attrs["State"]["StartedAt"], health["Log"])  # every second while it starts
+    assert gaps and min(gaps) >= 0.9 and median(gaps) < 2.5, f"not about once a second while starting: {gaps}"
     last = health["Log"][-1]["Start"]
 
-    def checked_again() -> bool:
+    def checked_again() -> str | None:
         container.reload()
-        return container.attrs["State"]["Health"]["Log"][-1]["Start"] != last
-    wait_until(checked_again, timeout=15, interval=0.5, message="the next health check, a few seconds later")
+        latest = container.attrs["State"]["Health"]["Log"][-1]["Start"]
+        return latest if latest != last else None
+    latest = wait_until(checked_again, timeout=25, interval=0.5, message="the next health check, 10 seconds later")
+    assert 9.5 <= seconds_between(last, latest) < 13, f"{seconds_between(last, latest):.1f} s between two checks once healthy"
