@@ -9,7 +9,8 @@
 - `open_page`: a fresh browser context per test that records every request, console error,
   page error and failed request, and aborts anything not addressed to our server, so a page
   that reaches for a CDN fails the test instead of hanging an offline machine;
-- `loaded_page`: the same, but each page loaded once per test module and shared by its tests.
+- `loaded_page`: the same, but each page loaded once per worker and shared by its tests, across
+  files (LoadedPages).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from primer.browser import (NETWORK_CHANGED, BrowserUnavailable, chromium, keep_
                             load_again_after_network_change)
 from primer.site import SiteBuildError, build_site
 from primer.site_server import serve_site
+from tests.scheduling import FIRST_OF_A_PAGE
 
 QUIET_S = 0.2  # a page counts as loaded when no request has been in flight for this long
 SETTLE_TIMEOUT_S = 10
@@ -35,8 +37,8 @@ SCREENSHOTS_DIR = REPORTS_DIR / "screenshots"
 VIEWPORT = {"width": 1280, "height": 900}
 # Chromium aborts a page's requests when a network interface comes or goes (primer/browser.py),
 # and the Docker tests running beside these make and remove them all the time. Such a page
-# load is made again (_Browsing.open); a test that fails with one seen later is run again (pytest-rerunfailures, matching
-# NetworkChangedDuringTest only). A failure with no network change is never retried.
+# load is made again (_Browsing.open); a test that fails with one seen later is run again
+# (pytest-rerunfailures, matching NetworkChangedDuringTest only). A failure with no network change is never retried.
 NETWORK_CHANGED_RERUNS = 2
 _network_changes: list[str] = []
 
@@ -46,6 +48,8 @@ class NetworkChangedDuringTest(Exception):
 
 
 def pytest_collection_modifyitems(config, items):
+    # A page's own checks before its other tests, which share the load (tests/scheduling.py).
+    items.sort(key=lambda item: not item.nodeid.startswith(FIRST_OF_A_PAGE))
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.flaky(reruns=NETWORK_CHANGED_RERUNS,
@@ -231,21 +235,40 @@ def open_page(browser, site_url: str) -> Iterator[Callable[..., tuple]]:
         browsing.close()
 
 
-@pytest.fixture(scope="module")
-def loaded_page(browser, site_url: str) -> Iterator[Callable[[str], tuple]]:
-    """Factory: `page, visit = loaded_page("ports/")`: the page loaded once per test module (light
-    scheme, clipboard allowed) and shared by its tests, since a load is most of a browser test's
-    cost. For tests that read the page, or act on it without changing what another test reads;
-    anything that navigates, types or stores a setting takes `open_page`."""
+class LoadedPages:
+    """`page, visit = loaded_page("ports/")`: the page loaded once (light scheme, clipboard
+    allowed) and shared by the tests that ask for it, across test files, since a load is most of
+    a browser test's cost; the scheduler sends a page's tests to one worker, one after another
+    (tests/scheduling.py). For tests that read the page, or act on it and put it back as they
+    found it; anything that navigates, types or stores a setting takes `open_page`. A test that
+    cannot put it back calls `forget(path)`, and the next one gets a fresh load."""
+
+    KEPT = 2  # pages kept open: a worker moves on from page to page
+
+    def __init__(self, browsing: _Browsing):
+        self.browsing = browsing
+        self.loaded: dict[str, tuple] = {}
+
+    def __call__(self, path: str = "") -> tuple:
+        if path in self.loaded and self.loaded[path][1].saw_network_change():  # a rerun gets a clean load
+            self.forget(path)
+        if path not in self.loaded:
+            while len(self.loaded) >= self.KEPT:
+                self.forget(next(iter(self.loaded)))
+            self.loaded[path] = self.browsing.open(path, permissions=["clipboard-read", "clipboard-write"])
+        return self.loaded[path]
+
+    def forget(self, path: str) -> None:
+        opened = self.loaded.pop(path, None)
+        if opened:
+            self.browsing.contexts.remove(opened[0].context)
+            opened[0].context.close()
+
+
+@pytest.fixture(scope="session")
+def loaded_page(browser, site_url: str) -> Iterator[LoadedPages]:
     browsing = _Browsing(browser, site_url)
-    loaded: dict[str, tuple] = {}
-
-    def get(path: str = "") -> tuple:
-        if path not in loaded or loaded[path][1].saw_network_change():  # a rerun gets a clean load
-            loaded[path] = browsing.open(path, permissions=["clipboard-read", "clipboard-write"])
-        return loaded[path]
-
     try:
-        yield get
+        yield LoadedPages(browsing)
     finally:
         browsing.close()

@@ -5,9 +5,11 @@ sideways on a 390 px phone screen (a code block scrolls inside itself, which is 
 pages are also saved as screenshots, light and dark, for a person to look at
 (reports/screenshots/).
 
-One load serves all of it: a page load is most of a browser test's cost. The dark scheme is
-reached as a reader reaches it, with the palette toggle; the page's elements stay the same, so
-in dark only the colour rules can change and only they run again. The phone screen comes last,
+One load serves all of it, and then the page's other browser tests (loaded_page): a page load
+is most of a browser test's cost. This test comes first, on a page nothing has touched, and
+puts it back in the light scheme and the desktop window. The dark scheme is reached as a
+reader reaches it, with the palette toggle; the page's elements stay the same, so in dark
+only the colour rules can change and only they run again. The phone screen comes last,
 by narrowing the window, which applies the same CSS as loading at that width. Loading straight
 into the dark scheme (a system preference) is test_features.py's.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.site import axe, pages
-from tests.site.conftest import SCREENSHOTS_DIR
+from tests.site.conftest import SCREENSHOTS_DIR, VIEWPORT
 from tests.site.reader import PHONE, sideways_overflow, switch_scheme
 
 pytestmark = pytest.mark.browser
@@ -41,8 +43,18 @@ def _screenshot(page, path: str, scheme: str) -> None:
 
 
 @pytest.mark.parametrize("path", pages.page_urls(), ids=lambda p: p or "index")
-def test_page_loads_cleanly_offline_accessibly_in_both_schemes_and_fits_a_phone(open_page, path: str):
-    page, visit = open_page(path, color_scheme="light")
+def test_page_loads_cleanly_offline_accessibly_in_both_schemes_and_fits_a_phone(loaded_page, path: str):
+    page, visit = loaded_page(path)
+    try:
+        failures = _check(page, visit, path)
+        _put_back(page)
+    except BaseException:
+        loaded_page.forget(path)  # a page left half-way is no page to share
+        raise
+    assert not failures, f"{path}:\n" + "\n".join(failures)
+
+
+def _check(page, visit, path: str) -> list[str]:
     assert page.locator("h1").first.is_visible(), f"{path}: no visible <h1>"
     assert len(visit.requests) > 1, f"{path}: the page loaded no assets at all? {visit.requests}"
     version, violations = axe.blocking_violations(page)
@@ -57,5 +69,12 @@ def test_page_loads_cleanly_offline_accessibly_in_both_schemes_and_fits_a_phone(
             _screenshot(page, path, "dark")
     page.set_viewport_size(PHONE)
     failures += [f"phone: {problem}" for problem in sideways_overflow(page)]
-    failures += visit.problems()
-    assert not failures, f"{path}:\n" + "\n".join(failures)
+    return failures + visit.problems()
+
+
+def _put_back(page) -> None:
+    """The light scheme and the desktop window again, for the page's next test (its copy
+    buttons, its diagrams), which shares this load."""
+    page.set_viewport_size(VIEWPORT)
+    if page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate":
+        switch_scheme(page, "default")
