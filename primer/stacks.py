@@ -510,6 +510,16 @@ def _listening_tcp_ports(container) -> set[int] | None:
     return ports
 
 
+def tcp_listen_addresses(proc_net_tcp: str, port: int) -> set[str]:
+    """The IPv4 addresses a server listens on at `port`, read from a container's /proc/net/tcp."""
+    found = set()
+    for fields in (line.split() for line in proc_net_tcp.splitlines()[1:]):
+        address, hex_port = fields[1].split(":")
+        if fields[3] == "0A" and int(hex_port, 16) == port:  # st 0A: TCP_LISTEN
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
 def http_get(url: str, timeout: float = 3) -> tuple[int, bytes]:
     """GET from the host: (status, body), the connection closed before it returns."""
     with urllib.request.urlopen(url, timeout=timeout) as response:

@@ -170,3 +170,18 @@ def test_compose_watch_serves_an_edited_app_py_within_seconds_without_a_rebuild(
     project.compose("stop", "--timeout", "5", "backend", timeout=60)
     backend.reload()
     assert backend.attrs["State"]["ExitCode"] == 143, backend.attrs["State"]
+
+
+@pytest.mark.claim("commands-up-three-databases-not-the-backend")
+@pytest.mark.claim("commands-up-backend-starts-all-four")
+def test_up_with_the_three_databases_starts_only_them_and_up_backend_starts_all_four(compose_project):
+    project = compose_project("assignment-stack", up=False)
+
+    def containers() -> dict[str, str]:  # every container of the project, running or not: its state
+        return {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
+
+    project.up("postgres", "redis", "mongo")
+    assert containers() == {"postgres": "running", "redis": "running", "mongo": "running"}  # no backend container at all
+    project.compose("down", timeout=60)
+    project.up("backend")  # and what it depends on
+    assert containers() == {"backend": "running", "postgres": "running", "redis": "running", "mongo": "running"}

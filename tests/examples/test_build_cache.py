@@ -14,7 +14,7 @@ import pytest
 from primer.builds import docker_build
 from primer.captures import record_output
 from primer.examples import get_example
-from primer.stacks import http_get, machine_lock, wait_until
+from primer.stacks import http_get, machine_lock, tcp_listen_addresses, wait_until
 from tests.docker_cli import docker, label_args, run_output
 from tests.health import gaps_since_the_start, seconds_between
 
@@ -229,3 +229,24 @@ def test_the_built_image_serves_the_app_and_its_healthcheck_passes(compose_proje
         return latest if latest != last else None
     latest = wait_until(checked_again, timeout=25, interval=0.5, message="the next health check, 10 seconds later")
     assert 9.5 <= seconds_between(last, latest) < 13, f"{seconds_between(last, latest):.1f} s between two checks once healthy"
+
+
+@pytest.mark.claim("trouble-flask-run-listens-on-the-loopback-unless-told")
+def test_flask_run_listens_on_the_loopback_unless_told_to_listen_on_every_interface(folder, docker_names):
+    """The example's Flask app started with `flask run`, Flask's development server, instead of
+    the image's CMD."""
+    tag, labels = docker_names(SLUG)
+    docker_build(folder, tag, labels=labels)
+
+    def listening(*options: str) -> tuple[set[str], str]:
+        container = f"{tag}-{len(options)}"
+        started = docker("run", "-d", "--name", container, *label_args(labels), tag, "flask", "--app", "app", "run", *options)
+        assert started.returncode == 0, started.stderr
+        addresses = wait_until(lambda: tcp_listen_addresses(docker("exec", container, "cat", "/proc/net/tcp").stdout, 5000),
+                               timeout=30, interval=0.2, message=f"`flask run {' '.join(options)}` to listen")
+        return addresses, docker("logs", container).stderr
+
+    addresses, said = listening()
+    assert addresses == {"127.0.0.1"} and "Running on http://127.0.0.1:5000" in said, (addresses, said)
+    addresses, said = listening("--host", "0.0.0.0")
+    assert addresses == {"0.0.0.0"} and "Running on all addresses (0.0.0.0)" in said, (addresses, said)

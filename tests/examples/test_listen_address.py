@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from primer.stacks import connect_from_host, http_get, wait_until
+from primer.stacks import connect_from_host, http_get, tcp_listen_addresses, wait_until
 from tests.docker_cli import docker, label_args
 
 pytestmark = pytest.mark.docker
@@ -29,13 +29,7 @@ def published(stack, service: str) -> str:
 
 def listen_addresses(stack, service: str, port: int = 8000) -> set[str]:
     """The addresses a server listens on inside the container, read from its /proc/net/tcp."""
-    table = stack.exec(service, ["cat", "/proc/net/tcp"]).output.splitlines()[1:]
-    found = set()
-    for fields in (line.split() for line in table):
-        address, hex_port = fields[1].split(":")
-        if fields[3] == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
-            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
-    return found
+    return tcp_listen_addresses(stack.exec(service, ["cat", "/proc/net/tcp"]).output, port)
 
 
 @pytest.mark.claim("app-on-all-container-interfaces-is-reachable")
