@@ -154,6 +154,13 @@ def test_restart_starts_the_program_again_in_the_same_container(compose_project)
     assert db.attrs["State"]["StartedAt"] != started and db.attrs["State"]["Pid"] != pid
     assert db.status == "running" and project.container("db").id == db.id
 
+    # Until the image's entrypoint script has handed over to postgres, the script is PID 1 and
+    # ignores SIGTERM: the teardown's `down` would wait out its 10 s timeout.
+    def healthy() -> bool:
+        db.reload()
+        return db.attrs["State"]["Health"]["Status"] == "healthy"
+    wait_until(healthy, timeout=60, interval=0.2, message="db healthy again after the restart")
+
 
 @pytest.mark.claim("commands-stop-start-same-containers")
 @pytest.mark.claim("commands-ps-lists-state-and-health")
