@@ -30,8 +30,8 @@ def pytest_unconfigure(config):
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile`, with the exceptions in tests/scheduling.py."""
     if config.getvalue("dist") == "loadfile":
-        from tests.scheduling import FilesTogetherExceptSpreadOnes
-        return FilesTogetherExceptSpreadOnes(config, log)
+        from tests.scheduling import scheduler
+        return scheduler(config, log)
     return None
 
 

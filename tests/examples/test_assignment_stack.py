@@ -534,10 +534,10 @@ def test_the_backend_logs_say_it_is_flasks_development_server(stack):
 def test_up_without_wait_returns_before_the_server_listens(stack, status):
     """Near the end of this module: it recreates the backend's container."""
     stack.compose("up", "--detach", "--no-deps", "--force-recreate", "backend", timeout=UP_TIMEOUT_S)
-    curl = subprocess.run(["curl", "-sS", "127.0.0.1:3000/status"], capture_output=True, text=True, timeout=30)
     backend = stack.container("backend")
     backend.reload()
     assert backend.attrs["State"]["Health"]["Status"] == "starting"  # up returned: started, not healthy yet
+    curl = subprocess.run(["curl", "-sS", "127.0.0.1:3000/status"], capture_output=True, text=True, timeout=30)
     assert (curl.returncode, curl.stderr.strip()) in {
         (56, "curl: (56) Recv failure: Connection reset by peer"),
         (52, "curl: (52) Empty reply from server")}, (curl.returncode, curl.stderr)

@@ -14,6 +14,7 @@ from primer import ROOT
 from primer.compose import run_compose
 from primer.examples import get_example
 from primer.stacks import PROJECT_LABEL, wait_until
+from tests.health import wait_healthy
 
 pytestmark = pytest.mark.docker
 
@@ -156,10 +157,7 @@ def test_restart_starts_the_program_again_in_the_same_container(compose_project)
 
     # Until the image's entrypoint script has handed over to postgres, the script is PID 1 and
     # ignores SIGTERM: the teardown's `down` would wait out its 10 s timeout.
-    def healthy() -> bool:
-        db.reload()
-        return db.attrs["State"]["Health"]["Status"] == "healthy"
-    wait_until(healthy, timeout=60, interval=0.2, message="db healthy again after the restart")
+    wait_healthy(db)
 
 
 @pytest.mark.claim("commands-stop-start-same-containers")

@@ -166,12 +166,13 @@ class _Browsing:
         again in a new one, at most NETWORK_CHANGED_LOADS times: far cheaper than rerunning the
         whole test, which stays the remedy for a change later in a test (measured: 1-3 test
         reruns per full run with this, 3-6 without)."""
-        def discard(opened: tuple) -> None:
-            self.contexts.remove(opened[0].context)
-            opened[0].context.close()
-
         return load_again_after_network_change(lambda: self._open_once(path, **options),
-                                               lambda opened: opened[1].saw_network_change(), discard)
+                                               lambda opened: opened[1].saw_network_change(), self.discard)
+
+    def discard(self, opened: tuple) -> None:
+        """Close the context of an `open` result now, not at the end."""
+        self.contexts.remove(opened[0].context)
+        opened[0].context.close()
 
     def _open_once(self, path: str | None, *, color_scheme: str = "light", permissions: list[str] | None = None,
                    **context_options) -> tuple:
@@ -243,7 +244,7 @@ class LoadedPages:
     found it; anything that navigates, types or stores a setting takes `open_page`. A test that
     cannot put it back calls `forget(path)`, and the next one gets a fresh load."""
 
-    KEPT = 2  # pages kept open: a worker moves on from page to page
+    KEPT = 1  # a worker runs a page's tests one after another, then moves on to another page
 
     def __init__(self, browsing: _Browsing):
         self.browsing = browsing
@@ -261,8 +262,7 @@ class LoadedPages:
     def forget(self, path: str) -> None:
         opened = self.loaded.pop(path, None)
         if opened:
-            self.browsing.contexts.remove(opened[0].context)
-            opened[0].context.close()
+            self.browsing.discard(opened)
 
 
 @pytest.fixture(scope="session")

@@ -227,8 +227,9 @@ def test_keyboard_alone_reaches_a_page_through_the_navigation(open_page, site_ur
 
 # --- captured output and take-away bundles (primer.captures, primer.bundles) ----------------
 
-def test_a_what_you_will_see_block_shows_the_command_and_its_output(loaded_page):
-    page, visit = loaded_page("ports/")
+@pytest.mark.parametrize("path", ["ports/"])  # the page's parameter groups it with the page's other tests
+def test_a_what_you_will_see_block_shows_the_command_and_its_output(loaded_page, path: str):
+    page, visit = loaded_page(path)
     caption = page.locator("p.captured-output").filter(has_text="What you will see").nth(1)
     caption.wait_for()
     # Captured by a test run (with date and engine) or, before any run, the page's expected text.

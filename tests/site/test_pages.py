@@ -45,13 +45,15 @@ def _screenshot(page, path: str, scheme: str) -> None:
 @pytest.mark.parametrize("path", pages.page_urls(), ids=lambda p: p or "index")
 def test_page_loads_cleanly_offline_accessibly_in_both_schemes_and_fits_a_phone(loaded_page, path: str):
     page, visit = loaded_page(path)
+    failures: list[str] | None = None  # None: the checks stopped half-way
     try:
-        failures = _check(page, visit, path)
+        found = _check(page, visit, path)
         _put_back(page)
-    except BaseException:
-        loaded_page.forget(path)  # a page left half-way is no page to share
-        raise
-    assert not failures, f"{path}:\n" + "\n".join(failures)
+        failures = found
+    finally:
+        if failures != []:  # a page left half-way, or with problems, is no page to share
+            loaded_page.forget(path)
+    assert failures == [], f"{path}:\n" + "\n".join(failures or [])
 
 
 def _check(page, visit, path: str) -> list[str]:
