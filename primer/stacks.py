@@ -299,7 +299,7 @@ class ComposeProject:
     def compose(self, *args: str, check: bool = True, timeout: float = UP_TIMEOUT_S,
                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         if args and args[0] in ("down", "rm") and not {"-v", "--volumes"} & set(args):
-            self._orphaned_volumes |= self._anonymous_volumes()
+            self.keep_track_of_anonymous_volumes()
         self._by_service.clear()
         return run_compose(["--project-name", self.name, "-f", str(self.compose_file), *args],
                            cwd=self.compose_file.parent, check=check, timeout=timeout, env=env)
@@ -381,11 +381,14 @@ class ComposeProject:
             return logs if text in logs else None
         return wait_until(printed, timeout=timeout, interval=0.1, message=f"{service} of {self.name} to print {text!r}")
 
-    def _anonymous_volumes(self) -> set[str]:
-        """Volumes the engine made for an image's VOLUME with nothing mounted there: they carry no
-        label, so a `down` without -v (a test of what survives it) would leave them behind for good."""
-        return {mount["Name"] for container in self.containers() for mount in container.attrs.get("Mounts", [])
-                if mount.get("Type") == "volume" and re.fullmatch(r"[0-9a-f]{64}", mount.get("Name", ""))}
+    def keep_track_of_anonymous_volumes(self) -> None:
+        """Note, for the teardown, the volumes the engine made for an image's VOLUME with nothing
+        mounted there: they carry no label, so a `down` without -v (a test of what survives it)
+        would leave them behind for good. `compose("down")` does it; call it before a `down` that
+        does not go through `compose()`."""
+        self._orphaned_volumes |= {
+            mount["Name"] for container in self.containers() for mount in container.attrs.get("Mounts", [])
+            if mount.get("Type") == "volume" and re.fullmatch(r"[0-9a-f]{64}", mount.get("Name", ""))}
 
     def down(self) -> None:
         # --profile "*": the containers of every profile too, which `down -f FILE` leaves otherwise

@@ -21,7 +21,7 @@ def as_this_session(script: str, name: str, label: str) -> str:
     script = script.replace("demo-net", f"{name}-net")
     script = re.sub(r"--name redis\b", f"--name {name}", script)
     script = re.sub(r"-h redis\b", f"-h {name}", script)
-    script = re.sub(r"(docker (?:exec|rm -f)) redis\b", rf"\1 {name}", script)
+    script = re.sub(r"(docker (?:exec|rm -f -v)) redis\b", rf"\1 {name}", script)
     return script.replace("docker network create ", f"docker network create {label} ").replace(
         "docker run ", f"docker run {label} ")
 
