@@ -312,11 +312,14 @@ class ComposeProject:
             self.compose("up", "--detach", "--quiet-pull", *(["--build"] if build else []), *services,
                          timeout=timeout + 30 + (90 if build else 0), env=env)
             if wait:
-                self._wait_ready(services, timeout)
+                self.wait_ready(*services, timeout=timeout)
         except (ComposeError, subprocess.TimeoutExpired) as error:
             raise ComposeError(f"{error}\n\n--- service logs ---\n{self.logs()}") from None
 
-    def _wait_ready(self, services: tuple[str, ...], timeout: float) -> None:
+    def wait_ready(self, *services: str, timeout: float = UP_TIMEOUT_S) -> None:
+        """Until the services (all when none is named) and what they depend on are running,
+        healthy where they have a healthcheck, and listening on their ports: after `up`, or a
+        `restart` run through `compose()`."""
         # Not `up --wait`: Compose checks every 500 ms, which cost each `up` half a second even
         # with no healthcheck to wait for (scripts/bench); the engine's API answers in 2 ms.
         # Compose 2.40.3's --wait also exited 0 now and then with a healthcheck still "starting".
@@ -426,6 +429,10 @@ class ComposeProject:
 
     def containers(self) -> list:
         return self.client.containers.list(all=True, filters={"label": f"{PROJECT_LABEL}={self.name}"})
+
+    def states(self) -> dict[str, str]:
+        """{service: its container's state ("running", "exited"...)}, for every container of the project."""
+        return {c.labels[SERVICE_LABEL]: c.status for c in self.containers()}
 
     def container(self, service: str):
         if service not in self._by_service:

@@ -10,8 +10,6 @@ from datetime import datetime, timezone
 from itertools import pairwise
 from statistics import median
 
-from primer.stacks import wait_until
-
 KEPT_CHECKS = 5
 
 
@@ -60,10 +58,3 @@ def pause_after(log: list[dict], check: dict) -> float | None:
 def assert_about_ten_seconds(pause: float) -> None:
     assert 9.9 <= pause < 11.5, f"{pause:.1f} s from a passing check to the next, not about 10 s"
 
-
-def wait_healthy(container, timeout: float = 60) -> None:
-    """Until the container's healthcheck has passed (a docker SDK container)."""
-    def healthy() -> bool:
-        container.reload()
-        return container.attrs["State"]["Health"]["Status"] == "healthy"
-    wait_until(healthy, timeout=timeout, interval=0.2, message=f"{container.name} to be healthy")

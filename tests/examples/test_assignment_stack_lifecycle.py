@@ -110,7 +110,7 @@ def test_compose_watch_serves_an_edited_app_py_within_seconds_without_a_rebuild(
                    message=f"`docker compose watch` to start watching (its output: {log})")
         wait_until(lambda: http_get("http://127.0.0.1:3000/healthz")[0] == 200, timeout=60,
                    interval=0.2, message="the backend started by `watch` to answer /healthz")
-        states = {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
+        states = project.states()
         assert states == dict.fromkeys(("backend", "postgres", "redis", "mongo"), "running"), states
         image = project.container("backend").attrs["Image"]
         app = project.example.path / "backend" / "app.py"
@@ -177,11 +177,8 @@ def test_compose_watch_serves_an_edited_app_py_within_seconds_without_a_rebuild(
 def test_up_with_the_three_databases_starts_only_them_and_up_backend_starts_all_four(compose_project):
     project = compose_project("assignment-stack", up=False)
 
-    def containers() -> dict[str, str]:  # every container of the project, running or not: its state
-        return {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
-
     project.up("postgres", "redis", "mongo")
-    assert containers() == {"postgres": "running", "redis": "running", "mongo": "running"}  # no backend container at all
+    assert project.states() == {"postgres": "running", "redis": "running", "mongo": "running"}  # no backend container at all
     project.compose("down", timeout=60)
     project.up("backend")  # and what it depends on
-    assert containers() == {"backend": "running", "postgres": "running", "redis": "running", "mongo": "running"}
+    assert project.states() == {"backend": "running", "postgres": "running", "redis": "running", "mongo": "running"}

@@ -14,16 +14,12 @@ from primer import ROOT
 from primer.compose import run_compose
 from primer.examples import get_example
 from primer.stacks import PROJECT_LABEL, wait_until
-from tests.health import wait_healthy
 
 pytestmark = pytest.mark.docker
 
 SLUG = "healthy-start-order"
 BUILT = "build-your-own-image"
 
-
-def states(project) -> dict[str, str]:
-    return {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +35,7 @@ def stack(module_compose_project):
 @pytest.mark.claim("trouble-reset-while-the-server-starts")
 def test_up_d_wait_returns_with_every_service_running_and_healthy(stack):
     project = stack
-    assert states(project) == {"app": "running", "db": "running"}
+    assert project.states() == {"app": "running", "db": "running"}
     db = project.container("db")
     db.reload()
     assert db.attrs["State"]["Health"]["Status"] == "healthy"
@@ -64,7 +60,7 @@ def test_the_repositorys_root_compose_file_has_the_backend_and_three_databases()
 @pytest.mark.claim("commands-up-names-only-these")
 def test_up_with_a_service_name_starts_only_it_and_what_it_needs(compose_project):
     project = compose_project(SLUG, "db")
-    assert states(project) == {"db": "running"}
+    assert project.states() == {"db": "running"}
 
 
 @pytest.mark.claim("commands-up-foreground-prefixes-and-ctrl-c-stops")
@@ -78,7 +74,7 @@ def test_up_in_the_foreground_prints_each_line_with_its_service_and_ctrl_c_stops
         assert line.split("|")[0].strip().startswith("app-1"), line
         up.send_signal(signal.SIGINT)  # Ctrl+C
         up.wait(timeout=60)
-    assert set(states(project).values()) == {"exited"}, states(project)
+    assert set(project.states().values()) == {"exited"}, project.states()
 
 
 @pytest.mark.claim("commands-ps-lists-state-and-health")
@@ -157,7 +153,7 @@ def test_restart_starts_the_program_again_in_the_same_container(compose_project)
 
     # Let db finish starting before the teardown's `down`: in the suite, a `down` straight after
     # the restart waited out its whole 10 s stop timeout (alone, it took half a second).
-    wait_healthy(db)
+    project.wait_ready("db")
 
 
 @pytest.mark.claim("commands-stop-start-same-containers")
@@ -171,7 +167,7 @@ def test_stop_then_start_runs_the_same_containers_again(compose_project):
     before = {c.name: c.id for c in project.containers()}
     project.exec("app", ["sh", "-c", "echo kept > /tmp/mark"])
     project.compose("stop", timeout=60)
-    assert set(states(project).values()) == {"exited"}
+    assert set(project.states().values()) == {"exited"}
     # ps lists running containers only, ps -a the stopped ones too; exec needs a running one.
     assert project.compose("ps", "--format", "{{.Service}}").stdout.split() == []
     assert sorted(project.compose("ps", "-a", "--format", "{{.Service}}").stdout.split()) == ["app", "db"]

@@ -54,8 +54,7 @@ def test_app_starts_only_after_db_is_healthy(stack):
 def test_up_with_one_service_name_also_starts_what_it_depends_on(compose_project):
     project = compose_project("healthy-start-order", up=False)
     project.up("app")
-    running = {c.labels["com.docker.compose.service"]: c.status for c in project.containers()}
-    assert running == {"app": "running", "db": "running"}, running
+    assert project.states() == {"app": "running", "db": "running"}, project.states()
     app_started = parse_time(project.container("app").attrs["State"]["StartedAt"])
     assert first_passing_probe(project.container("db")) <= app_started, "app started before db was healthy"
 
